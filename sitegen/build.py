@@ -1,0 +1,123 @@
+"""The orchestrator: load -> parse -> link -> render -> minify -> write, nothing else.
+
+A BuildCache (optional) carries parsed stories and rendered pages from one build to the
+next, keyed by what they were made from; the stages themselves never see it."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .assets import collect_static
+from .config import SiteConfig, load_config
+from .errors import BuildFailed, LayoutError, Problem
+from .link import link_site
+from .load import ContentFiles, load_content
+from .minify import minify_page
+from .model import BuildOptions, BuildResult, OutputFile, Site
+from .render import Renderer, layouts_digest, static_dirs
+from .stories import parse_page, parse_story, parse_storyline_file
+from .views import PagePlan, page_context, plan_pages
+from .write import check_destination, write_site
+
+
+@dataclass
+class BuildCache:
+    """Memory of earlier builds: parse results by source digest, page bytes by input key."""
+
+    parsed: dict[tuple, tuple] = field(default_factory=dict)
+    pages: dict[str, bytes] = field(default_factory=dict)
+    hits: int = 0
+
+
+def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_url: str | None = None,
+          cache: BuildCache | None = None) -> BuildResult:
+    """Build the site in `root` into `dest`. Raises BuildFailed (nothing written) when the
+    sources have errors; warnings are returned in the result."""
+    check_destination(root, dest)
+    config = load_config(root, base_url)
+    result = render_site(root, config, options, cache)
+    started = time.perf_counter()
+    write_site(dest, result.outputs)
+    result.timings["write"] = time.perf_counter() - started
+    result.written = len(result.outputs)
+    return result
+
+
+def load_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
+              timings: dict[str, float] | None = None) -> tuple[Site, list[Problem]]:
+    """load -> parse -> link. Raises BuildFailed when any error was found."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    files = load_content(root)
+    timings["load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    problems = list(files.problems)
+    stories, pages, storylines = parse_all(files, config, problems, cache)
+    timings["parse"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    site, link_problems = link_site(config, stories, pages, storylines, options)
+    problems += link_problems
+    timings["link"] = time.perf_counter() - started
+    if any(p.is_error for p in problems):
+        raise BuildFailed(problems)
+    return site, sorted(problems, key=Problem.sort_key)
+
+
+def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], cache: BuildCache | None = None):
+    stories, pages, storylines = [], [], []
+    for kind, sources, parse, into in (("story", files.stories, parse_story, stories),
+                                       ("page", files.pages, parse_page, pages),
+                                       ("storyline", files.storylines, parse_storyline_file, storylines)):
+        for source in sources:
+            key = (kind, source.rel_path, source.digest, config.raw_html)
+            found = cache.parsed.get(key) if cache is not None else None
+            if found is None:
+                found = parse(source, config.raw_html)
+                if cache is not None:
+                    cache.parsed[key] = found
+            value, file_problems = found
+            problems.extend(file_problems)
+            if value is not None:
+                into.append(value)
+    return stories, pages, storylines
+
+
+def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+    result = BuildResult()
+    site, result.problems = load_site(root, config, options, cache, result.timings)
+    started = time.perf_counter()
+    static = collect_static(static_dirs(root))
+    renderer = Renderer(root)
+    key_base = _key_base(root, config, options)
+    try:
+        pages = [_render_page(renderer, site, plan, key_base, cache) for plan in plan_pages(site)]
+    except LayoutError as exc:
+        raise BuildFailed(result.problems + [exc.to_problem()]) from None
+    result.outputs = pages + static
+    result.timings["render"] = time.perf_counter() - started
+    return result
+
+
+def _key_base(root: Path, config: SiteConfig, options: BuildOptions) -> str:
+    return hashlib.sha256(repr((__version__, layouts_digest(root), config, options.drafts)).encode()).hexdigest()
+
+
+def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, cache: BuildCache | None) -> OutputFile:
+    key = ""
+    if cache is not None:
+        key = hashlib.sha256(repr((key_base, plan)).encode()).hexdigest()
+        content = cache.pages.get(key)
+        if content is not None:
+            cache.hits += 1
+            return OutputFile(plan.dest, content)
+    html = renderer.render(plan.template, page_context(site, plan))
+    content = minify_page(html).encode("utf-8")
+    if cache is not None:
+        cache.pages[key] = content
+    return OutputFile(plan.dest, content)

@@ -1,0 +1,99 @@
+"""Command line: wires the stages together, prints the report, sets the exit status.
+
+Exit status: 0 ok, 1 errors in the site's sources or config, 2 usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .errors import BuildFailed, ConfigError, Problem, SitegenError, UsageError
+from .model import BuildOptions
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _source_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"source folder {value!r} does not exist")
+    return path
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description="Build static sites of AI-policy explainers from Markdown stories.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    build = commands.add_parser("build", help="build the site into the output folder")
+    _add_source(build)
+    build.add_argument("-d", "--destination", type=Path, help="output folder (default: public/ in the source folder)")
+    _add_publish_flags(build)
+    build.add_argument("--base-url", help="absolute URL the site is served from, e.g. https://example.org/")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    build.set_defaults(run=run_build)
+    return parser
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-s", "--source", type=_source_dir, default=Path("."), help="site root holding content/, layouts/, static/ (default: .)")
+
+
+def _add_publish_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-D", "--drafts", action="store_true", help="include stories marked draft: true")
+    parser.add_argument("-F", "--future", action="store_true", help="include stories dated in the future")
+
+
+def print_problems(problems: Sequence[Problem], stream=None, with_severity: bool = False) -> None:
+    stream = stream or sys.stderr
+    for problem in problems:
+        if problem.is_error and not with_severity:
+            print(problem.format(), file=stream)
+        else:
+            print(problem.format(with_severity=True), file=stream)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    root = args.source
+    dest = args.destination if args.destination is not None else root / "public"
+    started = time.perf_counter()
+    result = build(root, dest, BuildOptions(drafts=args.drafts, future=args.future), base_url=args.base_url)
+    print_problems(result.problems)
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        print(f"Built {result.written} files into {dest} in {seconds:.2f} s.")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except BuildFailed as failed:
+        print_problems(failed.problems)
+        errors = [p for p in failed.problems if p.is_error]
+        files = len({p.location.path for p in errors})
+        print(f"Build failed: {len(errors)} error{'s' if len(errors) != 1 else ''} in {files} file{'s' if files != 1 else ''}; nothing was written.", file=sys.stderr)
+        return EXIT_CONTENT
+    except ConfigError as exc:
+        print(f"{exc}", file=sys.stderr)
+        print("Build failed: the configuration has errors; nothing was written.", file=sys.stderr)
+        return EXIT_CONTENT
+    except UsageError as exc:
+        print(f"sitegen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SitegenError as exc:
+        print(f"sitegen: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130

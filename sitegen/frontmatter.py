@@ -1,0 +1,135 @@
+"""Split the --- fence and read the YAML in it, keeping the file line of every key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import FrontMatterError, Problem, SourceLocation
+from .model import SourceFile
+
+FENCE = "---"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: dates stay strings, so that a bad date
+    such as 2026-02-30 becomes our own error at its line instead of a crash in PyYAML."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Positions:
+    """File lines of a YAML value and, for mappings and lists, of its children."""
+
+    line: int
+    children: dict[Any, "Positions"] | list["Positions"] = field(default_factory=dict)
+
+    def of(self, key) -> "Positions":
+        try:
+            return self.children[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return self
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    data: dict[str, Any]
+    positions: Positions
+    body: str
+    body_line: int  # file line where the Markdown body starts
+
+
+def split_front_matter(source: SourceFile) -> FrontMatter:
+    """Raise FrontMatterError for a missing or unclosed fence or for invalid YAML."""
+    text = source.text
+    lines = text.split("\n")
+    if not text.strip():
+        raise FrontMatterError(SourceLocation(source.rel_path, 1), "file is empty; a story starts with front matter between --- lines")
+    if lines[0].rstrip() != FENCE:
+        raise FrontMatterError(SourceLocation(source.rel_path, 1), "no front matter: the file must start with a line '---', then YAML keys, then another '---'")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
+    if end is None:
+        raise FrontMatterError(SourceLocation(source.rel_path, 1), "front matter opened with '---' on line 1 is never closed; add a '---' line after the last key")
+    yaml_text = "\n".join(lines[1:end])
+    data, positions = parse_yaml(yaml_text, source.rel_path, first_line=2)
+    return FrontMatter(data=data, positions=positions, body="\n".join(lines[end + 1 :]), body_line=end + 2)
+
+
+def parse_yaml(yaml_text: str, rel_path: str, first_line: int) -> tuple[dict, Positions]:
+    """YAML text that starts at file line first_line -> (mapping, positions)."""
+    loader = _Loader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, Positions(first_line)
+        if not isinstance(node, yaml.MappingNode):
+            raise FrontMatterError(SourceLocation(rel_path, node.start_mark.line + first_line), "front matter must be YAML keys and values (key: value), not a list or a single value")
+        duplicates = _duplicate_keys(node, rel_path, first_line)
+        if duplicates:
+            raise duplicates[0]
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in str(exc.problem):
+            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened
+        line = mark.line + first_line if mark else first_line
+        column = mark.column + 1 if mark else 0
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        hint = ""
+        if "quoted scalar" in str(exc.context):
+            message, hint = "invalid YAML: a quoted text opened here is never closed", "add the closing quote"
+        elif "\t" in yaml_text and "'\\t'" in str(exc):
+            hint = "indent YAML with spaces, not tabs"
+        elif exc.context and exc.problem:
+            message = f"invalid YAML: {exc.problem} ({exc.context})"
+        raise FrontMatterError(SourceLocation(rel_path, line, column), message, hint) from None
+    except yaml.YAMLError as exc:  # errors without a position
+        raise FrontMatterError(SourceLocation(rel_path, first_line), f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise FrontMatterError(SourceLocation(rel_path, first_line), "front matter is nested too deeply") from None
+    finally:
+        loader.dispose()
+    return data, _positions(node, first_line)
+
+
+def _positions(node: yaml.Node, first_line: int) -> Positions:
+    line = node.start_mark.line + first_line
+    if isinstance(node, yaml.MappingNode):
+        children: dict = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                child = _positions(value_node, first_line)
+                # A key's own line is where the key is written, not where its value starts.
+                children[key_node.value] = Positions(key_node.start_mark.line + first_line, child.children)
+        return Positions(line, children)
+    if isinstance(node, yaml.SequenceNode):
+        return Positions(line, [_positions(item, first_line) for item in node.value])
+    return Positions(line)
+
+
+def _duplicate_keys(node: yaml.Node, rel_path: str, first_line: int) -> list[FrontMatterError]:
+    found: list[FrontMatterError] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in current.value:
+                line = key_node.start_mark.line + first_line
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        found.append(FrontMatterError(SourceLocation(rel_path, line), f"key '{key_node.value}' is given twice (first on line {seen[key_node.value]}); keep one"))
+                    else:
+                        seen[key_node.value] = line
+                stack.append(value_node)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return sorted(found, key=lambda e: e.location.line)
+

@@ -1,0 +1,168 @@
+"""Assemble the Site: publish filter, slugs, tag listings, related cards, storylines and
+the checks that need every story at once (duplicate slugs, curated picks, cross-links)."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+
+from .config import SiteConfig
+from .errors import Problem, SourceLocation
+from .markdown import STORY_SCHEME, TAG_SCHEME
+from .model import BuildOptions, Page, RelatedCard, Site, Story, Storyline, Tag, TagListing
+from .related import TagIndex
+from .slugs import slugify
+
+# First path segments that sitegen's own pages use; a page or alias may not take them.
+RESERVED_SEGMENTS = frozenset({"stories", "tags", "storylines", "page", "static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html"})
+
+
+def is_published(story: Story, options: BuildOptions, now: datetime) -> bool:
+    if story.draft and not options.drafts:
+        return False
+    return options.future or story.date <= now
+
+
+def link_site(
+    config: SiteConfig,
+    stories: list[Story],
+    pages: list[Page],
+    storyline_files: list[dict],
+    options: BuildOptions,
+) -> tuple[Site, list[Problem]]:
+    problems: list[Problem] = []
+    now = options.now or datetime.now(timezone.utc)
+    stories = sorted(stories, key=lambda s: s.rel_path)
+    problems += _duplicate_slugs(stories)
+    every = {s.slug: s for s in stories}
+    published = sorted((s for s in stories if is_published(s, options, now)), key=lambda s: (-s.date.timestamp(), s.slug))
+    by_slug = {s.slug: s for s in published}
+    tags = _tag_listings(published)
+    tag_slugs = {listing.tag.slug for listing in tags}
+
+    curated: dict[str, list[str]] = {}
+    for story in published:
+        curated[story.slug] = _check_picks(story, every, by_slug, problems)
+        _check_cross_links(story.rel_path, story.links_out, every, by_slug, tag_slugs, problems)
+    for page in pages:
+        _check_cross_links(page.rel_path, page.links_out, every, by_slug, tag_slugs, problems)
+
+    # Drafts shown by --drafts still never appear as cards on other stories.
+    index = TagIndex(s for s in published if not s.draft)
+    related = {story.slug: _related_cards(story, curated[story.slug], by_slug, index, config.related_count) for story in published}
+    storylines = _storylines(published, storyline_files, problems)
+    problems += _check_paths(published, pages)
+    site = Site(config=config, stories=tuple(published), by_slug=by_slug, tags=tags,
+                tag_by_slug={t.tag.slug: t for t in tags}, related=related,
+                pages=tuple(sorted(pages, key=lambda p: p.slug)), storylines=storylines)
+    return site, problems
+
+
+def _duplicate_slugs(stories: list[Story]) -> list[Problem]:
+    problems = []
+    owners: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        owners[story.slug].append(story)
+    for slug, group in owners.items():
+        if len(group) < 2:
+            continue
+        for story in group:
+            others = ", ".join(o.rel_path for o in group if o is not story)
+            where = SourceLocation(story.rel_path, story.line_of("slug") if "slug" in story.key_lines else 1)
+            problems.append(Problem(where, f"slug '{slug}' is also used by {others}", hint="give one of them a different slug:"))
+    return problems
+
+
+def _tag_listings(published: list[Story]) -> tuple[TagListing, ...]:
+    names: dict[str, Counter] = defaultdict(Counter)
+    members: dict[str, list[str]] = defaultdict(list)
+    for story in published:  # newest first, so listings are newest first too
+        for tag in story.tags:
+            names[tag.slug][tag.name] += 1
+            members[tag.slug].append(story.slug)
+    listings = []
+    for slug in sorted(members):
+        # Tags whose slugs collide are one tag; show the spelling most stories use.
+        name = sorted(names[slug].items(), key=lambda item: (-item[1], item[0]))[0][0]
+        listings.append(TagListing(Tag(name, slug), tuple(members[slug])))
+    return tuple(listings)
+
+
+def _check_picks(story: Story, every: dict[str, Story], by_slug: dict[str, Story], problems: list[Problem]) -> list[str]:
+    picks: list[str] = []
+    for index, slug in enumerate(story.continue_reading):
+        where = SourceLocation(story.rel_path, story.line_of(f"continue_reading.{index}"))
+        if slug == story.slug:
+            problems.append(Problem(where, f"continue_reading names the story itself ('{slug}')", hint="remove it"))
+        elif slug not in every:
+            close = difflib.get_close_matches(slug, list(every), n=1)
+            problems.append(Problem(where, f"continue_reading: no story has the slug '{slug}'", hint=f"did you mean '{close[0]}'?" if close else "use the slug of an existing story"))
+        elif slug not in by_slug:
+            problems.append(Problem(where, f"continue_reading: '{slug}' is a draft or dated in the future, so its card is left out until it is published", "warning"))
+        elif slug not in picks:
+            picks.append(slug)
+    return picks
+
+
+def _check_cross_links(rel_path, links, every, by_slug, tag_slugs, problems) -> None:
+    for link in links:
+        href = link.href
+        where = SourceLocation(rel_path, link.line)
+        if href.startswith(STORY_SCHEME):
+            target = href[len(STORY_SCHEME):].partition("#")[0].strip()
+            if target not in every:
+                close = difflib.get_close_matches(target, list(every), n=1)
+                problems.append(Problem(where, f"link to story '{target}': no story has that slug", hint=f"did you mean 'story:{close[0]}'?" if close else ""))
+            elif target not in by_slug:
+                problems.append(Problem(where, f"link to story '{target}', which is a draft or dated in the future: the link is broken until it is published", "warning"))
+        elif href.startswith(TAG_SCHEME):
+            target = slugify(href[len(TAG_SCHEME):].partition("#")[0])
+            if target not in tag_slugs:
+                close = difflib.get_close_matches(target, sorted(tag_slugs), n=1)
+                problems.append(Problem(where, f"link to tag '{target}': no published story has that tag", hint=f"did you mean 'tag:{close[0]}'?" if close else ""))
+
+
+def _related_cards(story: Story, picks: list[str], by_slug: dict[str, Story], index: TagIndex, count: int) -> tuple[RelatedCard, ...]:
+    own = {t.slug for t in story.tags}
+    cards = [RelatedCard(slug, tuple(t.slug for t in by_slug[slug].tags if t.slug in own), True) for slug in picks]
+    exclude = frozenset(picks)
+    for similar in index.similar(story.slug, count - len(cards), exclude):
+        cards.append(RelatedCard(similar.slug, similar.shared, False))
+    return tuple(cards)
+
+
+def _storylines(published: list[Story], files: list[dict], problems: list[Problem]) -> dict[str, Storyline]:
+    members: dict[str, list[Story]] = defaultdict(list)
+    for story in published:
+        if story.storyline:
+            members[story.storyline].append(story)
+    described = {f["slug"]: f for f in files}
+    result = {}
+    for slug in sorted(members):
+        info = described.get(slug, {})
+        ordered = sorted(members[slug], key=lambda s: (s.date, s.slug))
+        result[slug] = Storyline(slug=slug, title=info.get("title") or slug.replace("-", " ").capitalize(),
+                                 description_html=info.get("description_html", ""), rel_path=info.get("rel_path", ""),
+                                 stories=tuple(s.slug for s in ordered))
+    for slug, info in sorted(described.items()):
+        if slug not in members:
+            problems.append(Problem(SourceLocation(info["rel_path"]), f"storyline '{slug}' has no published story; add storyline: {slug} to a story", "warning"))
+    return result
+
+
+def _check_paths(published: list[Story], pages: list[Page]) -> list[Problem]:
+    problems = []
+    taken: dict[str, str] = {s.url: s.rel_path for s in published}
+    for page in pages:
+        if page.slug in RESERVED_SEGMENTS:
+            problems.append(Problem(SourceLocation(page.rel_path), f"page slug '{page.slug}' is used by sitegen's own pages", hint="rename the file or set another slug:"))
+        taken.setdefault(page.url, page.rel_path)
+    for story in published:
+        where = SourceLocation(story.rel_path, story.line_of("aliases"))
+        for alias in story.aliases:
+            if alias in taken:
+                problems.append(Problem(where, f"alias '{alias}' is already the address of {taken[alias]}", hint="remove the alias"))
+            else:
+                taken[alias] = story.rel_path
+    return problems

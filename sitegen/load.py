@@ -1,0 +1,97 @@
+"""Find the site's source files and read them as normalised text."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, SourceLocation
+from .model import SourceFile
+
+CONTENT_DIR = "content"
+STORIES_DIR = "stories"
+STORYLINES_DIR = "storylines"
+
+
+@dataclass
+class ContentFiles:
+    """Every Markdown file under content/, sorted by path, grouped by what it becomes."""
+
+    stories: list[SourceFile] = field(default_factory=list)
+    pages: list[SourceFile] = field(default_factory=list)
+    storylines: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_content(root: Path) -> ContentFiles:
+    """Walk root/content. Stories live under content/stories/ (sub-folders allowed),
+    storyline descriptions in content/storylines/, standalone pages directly in content/.
+    Files that are not Markdown are left alone here."""
+    found = ContentFiles()
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        found.problems.append(Problem(SourceLocation(CONTENT_DIR), "no content/ folder in the site root; create content/stories/ and put Markdown stories there"))
+        return found
+    real_root = root.resolve()
+    for path in sorted(_markdown_files(content)):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink() and not _inside(path.resolve(), real_root):
+            found.problems.append(Problem(SourceLocation(rel), "is a symbolic link to a file outside the site; copy the file into content/ instead"))
+            continue
+        source = read_source(path, rel, found.problems)
+        if source is None:
+            continue
+        parts = path.relative_to(content).parts
+        if parts[0] == STORIES_DIR and len(parts) > 1:
+            found.stories.append(source)
+        elif parts[0] == STORYLINES_DIR and len(parts) == 2:
+            found.storylines.append(source)
+        elif len(parts) == 1:
+            found.pages.append(source)
+        else:
+            found.problems.append(Problem(SourceLocation(rel), "is not in a place sitegen reads; put stories in content/stories/, storylines in content/storylines/, pages directly in content/", "warning"))
+    return found
+
+
+def _markdown_files(folder: Path):
+    # os.walk does not follow symlinked folders, so a link cannot pull in files from elsewhere.
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.endswith(".md") and not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def read_source(path: Path, rel: str, problems: list[Problem]) -> SourceFile | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(SourceLocation(rel), f"cannot be read: {exc.strerror or exc}"))
+        return None
+    text = decode_source(raw, rel, problems)
+    if text is None:
+        return None
+    return SourceFile(path=path, rel_path=rel, text=text, digest=hashlib.sha256(raw).hexdigest())
+
+
+def decode_source(raw: bytes, rel: str, problems: list[Problem]) -> str | None:
+    """UTF-8 (a BOM is dropped), with CRLF and lone CR line ends turned into LF."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(SourceLocation(rel, line), f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file with UTF-8 encoding"))
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(SourceLocation(rel, line), "contains a NUL character; remove it"))
+        return None
+    return text

@@ -1,0 +1,196 @@
+"""Plain, frozen data passed between the pipeline stages."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .config import SiteConfig
+from .errors import Problem
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file as read from disk: newlines normalised, BOM stripped, nothing parsed."""
+
+    path: Path
+    rel_path: str  # posix path relative to the site root, used in every message
+    text: str
+    digest: str  # sha256 of the raw bytes
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str  # display name as the author wrote it
+    slug: str
+
+
+@dataclass(frozen=True)
+class FaqItem:
+    question: str
+    answer_html: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str = ""
+    publisher: str = ""
+    date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Methodology:
+    source_count: int | None = None
+    generated: str = ""  # autonomous | assisted | human | ""
+    human_review: bool | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OutboundLink:
+    """A link written in a Markdown body, with the file line it sits on."""
+
+    href: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: str
+    title: str
+    dek: str
+    date: datetime
+    updated: datetime | None
+    tags: tuple[Tag, ...]
+    authors: tuple[str, ...]
+    draft: bool
+    aliases: tuple[str, ...]
+    storyline: str
+    story_so_far_html: str
+    faq: tuple[FaqItem, ...]
+    continue_reading: tuple[str, ...]
+    methodology: Methodology | None
+    sources: tuple[Source, ...]
+    html: str
+    headings: tuple[Heading, ...]
+    links_out: tuple[OutboundLink, ...]
+    params: dict[str, Any]  # unknown front-matter keys, kept for templates
+    rel_path: str
+    digest: str
+    key_lines: dict[str, int]  # front-matter key (dotted for nested items) -> file line
+
+    @property
+    def url(self) -> str:
+        return f"/stories/{self.slug}/"
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.date
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A standalone page such as content/about.md, served at /<slug>/."""
+
+    slug: str
+    title: str
+    dek: str
+    html: str
+    params: dict[str, Any]
+    rel_path: str
+    digest: str
+    links_out: tuple[OutboundLink, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Storyline:
+    slug: str
+    title: str
+    description_html: str
+    rel_path: str  # "" when the storyline has no file of its own
+    stories: tuple[str, ...]  # slugs, oldest first
+
+    @property
+    def url(self) -> str:
+        return f"/storylines/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class RelatedCard:
+    slug: str
+    shared_tags: tuple[str, ...]  # tag slugs shared with the story showing the card
+    curated: bool
+
+
+@dataclass(frozen=True)
+class TagListing:
+    tag: Tag
+    stories: tuple[str, ...]  # slugs, newest first
+
+    @property
+    def url(self) -> str:
+        return f"/tags/{self.tag.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    """The linked whole: everything a page may show, nothing rendered yet."""
+
+    config: SiteConfig
+    stories: tuple[Story, ...]  # published stories, newest first
+    by_slug: dict[str, Story]
+    tags: tuple[TagListing, ...]  # sorted by tag slug
+    tag_by_slug: dict[str, TagListing]
+    related: dict[str, tuple[RelatedCard, ...]]
+    pages: tuple[Page, ...]
+    storylines: dict[str, Storyline]
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    dest: str  # posix path relative to the output folder
+    content: bytes
+    media_type: str = "text/html"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    jobs: int = 0  # 0: one per core
+    now: datetime | None = None  # "today" for future-dated stories; None means the clock
+
+
+@dataclass
+class BuildResult:
+    outputs: list[OutputFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    written: int = 0
+    unchanged: int = 0
+
+
+class ChangeKind(enum.Enum):
+    CONTENT = "content"
+    LAYOUT = "layout"
+    STATIC = "static"
+    CONFIG = "config"

@@ -1,0 +1,114 @@
+"""Jinja2 layouts -> page HTML. The site's layouts/ first, then the theme shipped with sitegen."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from pathlib import Path
+from typing import Callable, Mapping
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import LayoutError, SourceLocation
+
+LAYOUTS_DIR = "layouts"
+STATIC_DIR = "static"
+
+
+def theme_dir() -> Path:
+    """The default theme (layouts/ and static/) ships inside the package, so a site folder
+    with only content/ builds; a site's own layouts/ and static/ override it file by file."""
+    return Path(__file__).parent / "theme"
+
+
+def layout_dirs(root: Path) -> list[Path]:
+    dirs = [root / LAYOUTS_DIR, theme_dir() / LAYOUTS_DIR]
+    unique: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
+            unique.append(folder)
+    return unique
+
+
+def static_dirs(root: Path) -> list[Path]:
+    """Theme static files first, so the site's own files of the same name replace them."""
+    dirs = [theme_dir() / STATIC_DIR, root / STATIC_DIR]
+    unique: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
+            unique.append(folder)
+    return unique
+
+
+def layouts_digest(root: Path) -> str:
+    """A hash over every layout file that could be used, to key cached pages."""
+    digest = hashlib.sha256()
+    for folder in layout_dirs(root):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def json_for_script(value) -> Markup:
+    """JSON that is safe inside <script>: no '<', '>' or '&' that could end the element,
+    and no U+2028/U+2029 that break older JavaScript parsers."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return Markup(text)
+
+
+class Renderer:
+    """One Jinja environment per build; render(template, context) -> HTML text."""
+
+    def __init__(self, root: Path, asset_url: Callable[[str], str] | None = None) -> None:
+        self.root = root
+        self.dirs = layout_dirs(root)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["jsonld"] = json_for_script
+        self.env.globals["asset"] = asset_url or (lambda path: "/static/" + path.lstrip("/"))
+
+    def render(self, template: str, context: Mapping) -> str:
+        try:
+            return self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise LayoutError(self._location(exc.filename, exc.lineno), f"layout syntax error: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise LayoutError(SourceLocation(f"{LAYOUTS_DIR}/{template}"), f"layout '{exc.name}' not found; add it to layouts/") from None
+        except jinja2.UndefinedError as exc:
+            filename, line = _template_frame(exc)
+            raise LayoutError(self._location(filename, line, template), f"layout uses an undefined value: {exc.message}") from None
+
+    def _location(self, filename: str | None, line: int | None, fallback: str = "") -> SourceLocation:
+        path = Path(filename) if filename else None
+        if path is not None:
+            for folder in self.dirs:
+                try:
+                    rel = path.resolve().relative_to(folder.resolve())
+                except ValueError:
+                    continue
+                where = f"{LAYOUTS_DIR}/{rel.as_posix()}"
+                if folder != self.root / LAYOUTS_DIR:
+                    where = f"(theme) {where}"
+                return SourceLocation(where, line or 0)
+        return SourceLocation(f"{LAYOUTS_DIR}/{fallback}" if fallback else LAYOUTS_DIR, line or 0)
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    # Jinja rewrites tracebacks so that template code shows as frames of the .html file.
+    found: tuple[str | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (frame.filename, frame.lineno)
+    return found

@@ -1,0 +1,297 @@
+"""What templates see: plain dicts built from Story and Site, and the plan of every page.
+
+A PagePlan names a page's output file, its layout and its `inputs`: the digests and
+facts its bytes depend on. Equal inputs (with the same layouts and config) mean equal
+bytes, which is what lets a rebuild skip rendering a page."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from .model import Page, Site, Story, Storyline, TagListing
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+DIGITAL_SOURCE_TYPE = {
+    "autonomous": IPTC + "trainedAlgorithmicMedia",
+    "assisted": IPTC + "compositeWithTrainedAlgorithmicMedia",
+}
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    dest: str  # output path relative to the output folder
+    template: str
+    kind: str  # story | home | tag | tags | page | storyline | not_found
+    subject: str  # story/tag/page/storyline slug, or ""
+    number: int  # listing page number, 1-based
+    inputs: tuple  # what the page's bytes depend on, besides layouts and config
+
+
+def display_date(when: datetime | None) -> str:
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}" if when else ""
+
+
+def iso(when: datetime | None) -> str:
+    return when.isoformat().replace("+00:00", "Z") if when else ""
+
+
+def site_view(site: Site) -> dict:
+    config = site.config
+    return {
+        "title": config.title,
+        "description": config.description,
+        "base_url": config.base_url,
+        "language": config.language,
+        "publisher": config.site_publisher,
+        "pages": [{"title": p.title, "url": p.url} for p in site.pages if not p.params.get("draft")],
+    }
+
+
+def tag_view(site: Site, slug: str) -> dict:
+    listing = site.tag_by_slug.get(slug)
+    name = listing.tag.name if listing else slug
+    return {"name": name, "slug": slug, "url": f"/tags/{slug}/", "count": len(listing.stories) if listing else 0}
+
+
+def card_view(site: Site, story: Story, shared: tuple[str, ...] = (), curated: bool = True) -> dict:
+    return {
+        "title": story.title,
+        "dek": story.dek,
+        "url": story.url,
+        "date": display_date(story.date),
+        "date_iso": iso(story.date),
+        "tags": [tag_view(site, t.slug) for t in story.tags],
+        "shared_tags": [tag_view(site, slug) for slug in shared],
+        "curated": curated,
+        "draft": story.draft,
+    }
+
+
+def disclosure(story: Story) -> str:
+    """One plain sentence a reader can trust: who or what wrote the story, from how many
+    source records, and whether a person reviewed it before publication."""
+    method = story.methodology
+    if method is None:
+        return ""
+    count = method.source_count if method.source_count is not None else len(story.sources)
+    records = f"{count} source record{'s' if count != 1 else ''}"
+    if method.generated == "autonomous":
+        text = f"Generated autonomously by an editorial model from {records}."
+    elif method.generated == "assisted":
+        text = f"Written with the help of an editorial model from {records}."
+    elif method.generated == "human":
+        text = f"Written by {_and(story.authors) or 'our reporters'} from {records}."
+    else:
+        text = f"Based on {records}."
+    if method.human_review is True:
+        text += f" Reviewed by a person before publication; {_and(story.authors) or 'the editors'} {'are' if len(story.authors) != 1 else 'is'} responsible for it."
+    elif method.human_review is False:
+        text += " No person reviewed it before publication."
+    return text
+
+
+def _and(names: tuple[str, ...] | list[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def story_view(site: Site, story: Story) -> dict:
+    cards = []
+    for card in site.related.get(story.slug, ()):
+        other = site.by_slug[card.slug]
+        cards.append(card_view(site, other, card.shared_tags, card.curated))
+    storyline = site.storylines.get(story.storyline) if story.storyline else None
+    method = story.methodology
+    return {
+        "slug": story.slug,
+        "url": story.url,
+        "title": story.title,
+        "dek": story.dek,
+        "date": display_date(story.date),
+        "date_iso": iso(story.date),
+        "updated": display_date(story.updated),
+        "updated_iso": iso(story.updated),
+        "tags": [tag_view(site, t.slug) for t in story.tags],
+        "authors": list(story.authors),
+        "draft": story.draft,
+        "html": Markup(story.html),
+        "headings": [{"level": h.level, "id": h.id, "text": h.text} for h in story.headings],
+        "story_so_far_html": Markup(story.story_so_far_html),
+        "storyline": _storyline_ref(site, storyline, story.slug) if storyline else None,
+        "faq": [{"question": f.question, "answer_html": Markup(f.answer_html)} for f in story.faq],
+        "cards": cards,
+        "methodology": {
+            "generated": method.generated,
+            "human_review": method.human_review,
+            "source_count": method.source_count if method.source_count is not None else len(story.sources),
+            "note": method.note,
+            "disclosure": disclosure(story),
+        } if method else None,
+        "sources": [{"id": s.id, "title": s.title, "url": s.url, "publisher": s.publisher, "date": display_date(s.date)} for s in story.sources],
+        "params": story.params,
+        "jsonld": story_jsonld(site, story),
+    }
+
+
+def _storyline_ref(site: Site, storyline: Storyline, current: str) -> dict:
+    return {
+        "slug": storyline.slug,
+        "title": storyline.title,
+        "url": storyline.url,
+        "timeline": [
+            {"title": site.by_slug[slug].title, "url": site.by_slug[slug].url, "date": display_date(site.by_slug[slug].date),
+             "date_iso": iso(site.by_slug[slug].date), "current": slug == current}
+            for slug in storyline.stories
+        ],
+    }
+
+
+def story_jsonld(site: Site, story: Story) -> dict:
+    config = site.config
+    url = config.absolute_url(story.url)
+    publisher = {"@type": "Organization", "@id": config.absolute_url("/#publisher"), "name": config.site_publisher, "url": config.base_url}
+    article: dict[str, Any] = {
+        "@type": "NewsArticle",
+        "@id": url + "#article",
+        "headline": story.title,
+        "description": story.dek,
+        "datePublished": iso(story.date),
+        "dateModified": iso(story.modified),
+        "author": [{"@type": "Organization", "name": name} for name in story.authors] or [publisher],
+        "publisher": publisher,
+        "keywords": [t.name for t in story.tags],
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "inLanguage": config.language,
+        "isAccessibleForFree": True,
+    }
+    if story.sources:
+        article["citation"] = [{"@type": "CreativeWork", "name": s.title, **({"url": s.url} if s.url else {})} for s in story.sources]
+    if story.methodology:
+        article["backstory"] = " ".join(x for x in (disclosure(story), story.methodology.note) if x)
+        source_type = DIGITAL_SOURCE_TYPE.get(story.methodology.generated)
+        if source_type:
+            article["digitalSourceType"] = source_type
+    graph: list[dict] = [article]
+    if story.faq:
+        graph.append({
+            "@type": "FAQPage",
+            "@id": url + "#faq",
+            "mainEntity": [{"@type": "Question", "name": f.question, "acceptedAnswer": {"@type": "Answer", "text": f.answer_html}} for f in story.faq],
+        })
+    crumbs = [{"@type": "ListItem", "position": 1, "name": "Home", "item": config.base_url}]
+    if story.tags:
+        first = tag_view(site, story.tags[0].slug)
+        crumbs.append({"@type": "ListItem", "position": 2, "name": first["name"], "item": config.absolute_url(first["url"])})
+    crumbs.append({"@type": "ListItem", "position": len(crumbs) + 1, "name": story.title})
+    graph.append({"@type": "BreadcrumbList", "@id": url + "#breadcrumb", "itemListElement": crumbs})
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+def paginate(items: tuple, size: int) -> list[tuple]:
+    if not items:
+        return [()]
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def listing_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def pagination_view(base: str, number: int, total: int) -> dict:
+    return {
+        "number": number,
+        "total": total,
+        "prev_url": listing_url(base, number - 1) if number > 1 else "",
+        "next_url": listing_url(base, number + 1) if number < total else "",
+    }
+
+
+def _dest(url: str) -> str:
+    return url.strip("/") + "/index.html" if url != "/" else "index.html"
+
+
+def plan_pages(site: Site) -> list[PagePlan]:
+    """Every page of the site, in a fixed order, with what each one depends on."""
+    size = site.config.page_size
+    pages_sig = tuple((p.slug, p.title, bool(p.params.get("draft"))) for p in site.pages)
+    plans: list[PagePlan] = []
+
+    def card_inputs(slugs) -> tuple:
+        return tuple((slug, site.by_slug[slug].digest, tuple(tag_view(site, t.slug)["name"] for t in site.by_slug[slug].tags)) for slug in slugs)
+
+    for story in site.stories:
+        cards = site.related.get(story.slug, ())
+        line = site.storylines.get(story.storyline)
+        inputs = (story.digest, pages_sig, tuple((c.slug, c.shared_tags, c.curated) for c in cards),
+                  card_inputs(c.slug for c in cards), card_inputs(line.stories) if line else (),
+                  (line.title, line.rel_path) if line else ())
+        plans.append(PagePlan(_dest(story.url), "story.html", "story", story.slug, 1, inputs))
+
+    home = paginate(tuple(s.slug for s in site.stories), size)
+    for number, chunk in enumerate(home, 1):
+        plans.append(PagePlan(_dest(listing_url("/", number)), "home.html", "home", "", number, (pages_sig, len(home), card_inputs(chunk))))
+
+    for listing in site.tags:
+        chunks = paginate(listing.stories, size)
+        for number, chunk in enumerate(chunks, 1):
+            plans.append(PagePlan(_dest(listing_url(listing.url, number)), "tag.html", "tag", listing.tag.slug, number,
+                                  (pages_sig, listing.tag.name, len(chunks), len(listing.stories), card_inputs(chunk))))
+    plans.append(PagePlan("tags/index.html", "tags.html", "tags", "", 1, (pages_sig, tuple((t.tag.slug, t.tag.name, len(t.stories)) for t in site.tags))))
+
+    for slug, line in site.storylines.items():
+        plans.append(PagePlan(_dest(line.url), "storyline.html", "storyline", slug, 1,
+                              (pages_sig, line.title, line.description_html, card_inputs(line.stories))))
+    for page in site.pages:
+        if not page.params.get("draft"):
+            plans.append(PagePlan(_dest(page.url), "page.html", "page", page.slug, 1, (pages_sig, page.digest)))
+    plans.append(PagePlan("404.html", "404.html", "not_found", "", 1, (pages_sig,)))
+    return plans
+
+
+def page_context(site: Site, plan: PagePlan) -> dict:
+    """The template context for one planned page."""
+    context: dict[str, Any] = {"site": site_view(site), "kind": plan.kind}
+    size = site.config.page_size
+    if plan.kind == "story":
+        story = site.by_slug[plan.subject]
+        context.update(story=story_view(site, story), page_title=story.title, description=story.dek, url=story.url)
+    elif plan.kind == "home":
+        chunks = paginate(tuple(s.slug for s in site.stories), size)
+        cards = [card_view(site, site.by_slug[slug]) for slug in chunks[plan.number - 1]]
+        url = listing_url("/", plan.number)
+        context.update(cards=cards, pagination=pagination_view("/", plan.number, len(chunks)), url=url,
+                       page_title=site.config.title if plan.number == 1 else f"{site.config.title} — page {plan.number}",
+                       description=site.config.description)
+    elif plan.kind == "tag":
+        listing = site.tag_by_slug[plan.subject]
+        chunks = paginate(listing.stories, size)
+        cards = [card_view(site, site.by_slug[slug]) for slug in chunks[plan.number - 1]]
+        url = listing_url(listing.url, plan.number)
+        context.update(tag=tag_view(site, plan.subject), cards=cards, pagination=pagination_view(listing.url, plan.number, len(chunks)),
+                       url=url, page_title=f"{listing.tag.name}" + (f" — page {plan.number}" if plan.number > 1 else ""),
+                       description=f"Stories tagged {listing.tag.name}.")
+    elif plan.kind == "tags":
+        context.update(tags=[tag_view(site, t.tag.slug) for t in site.tags], url="/tags/", page_title="All tags",
+                       description=f"Every topic covered by {site.config.title}.")
+    elif plan.kind == "storyline":
+        line = site.storylines[plan.subject]
+        context.update(storyline={"title": line.title, "url": line.url, "description_html": Markup(line.description_html),
+                                  "cards": [card_view(site, site.by_slug[slug]) for slug in line.stories]},
+                       url=line.url, page_title=line.title, description=f"The running story: {line.title}.")
+    elif plan.kind == "page":
+        page = next(p for p in site.pages if p.slug == plan.subject)
+        context.update(page={"title": page.title, "dek": page.dek, "html": Markup(page.html), "params": page.params},
+                       url=page.url, page_title=page.title, description=page.dek or site.config.description)
+    elif plan.kind == "not_found":
+        context.update(url="/404.html", page_title="Page not found", description="This page does not exist.")
+    return context
