@@ -30,7 +30,6 @@ class BuildCache:
 
     parsed: dict[tuple, tuple] = field(default_factory=dict)
     pages: dict[str, bytes] = field(default_factory=dict)
-    hits: int = 0
 
 
 def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_url: str | None = None,
@@ -96,7 +95,7 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     renderer = Renderer(root)
     key_base = _key_base(root, config, options)
     try:
-        pages = [_render_page(renderer, site, plan, key_base, cache) for plan in plan_pages(site)]
+        pages = [_render_page(renderer, site, plan, key_base, cache, result) for plan in plan_pages(site)]
     except LayoutError as exc:
         raise BuildFailed(result.problems + [exc.to_problem()]) from None
     result.outputs = pages + static
@@ -108,14 +107,16 @@ def _key_base(root: Path, config: SiteConfig, options: BuildOptions) -> str:
     return hashlib.sha256(repr((__version__, layouts_digest(root), config, options.drafts)).encode()).hexdigest()
 
 
-def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, cache: BuildCache | None) -> OutputFile:
+def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, cache: BuildCache | None,
+                 result: BuildResult) -> OutputFile:
     key = ""
     if cache is not None:
         key = hashlib.sha256(repr((key_base, plan)).encode()).hexdigest()
         content = cache.pages.get(key)
         if content is not None:
-            cache.hits += 1
+            result.cache_hits += 1
             return OutputFile(plan.dest, content)
+    result.rendered.append(plan.dest)
     html = renderer.render(plan.template, page_context(site, plan))
     content = minify_page(html).encode("utf-8")
     if cache is not None:

@@ -187,6 +187,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     written: int = 0
     unchanged: int = 0
+    rendered: list[str] = field(default_factory=list)  # pages rendered this time, not taken from the cache
+    cache_hits: int = 0
 
 
 class ChangeKind(enum.Enum):
