@@ -38,6 +38,7 @@ class SiteConfig:
 
 _TYPES = {f.name: f.type for f in fields(SiteConfig)}
 _PYTYPES = {"str": str, "int": int, "bool": bool}
+_TYPE_NAMES = {str: "a quoted text", int: "a whole number", bool: "true or false"}
 
 
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
@@ -69,7 +70,7 @@ def config_from_table(table: dict) -> SiteConfig:
             continue
         expected = _PYTYPES[_TYPES[key]]
         if type(value) is not expected:
-            problems.append(f"'{key}' must be a {expected.__name__}, not {type(value).__name__}")
+            problems.append(f"'{key}' must be {_TYPE_NAMES[expected]}, not {value!r}")
             continue
         values[key] = value
     for key in ("related_count", "page_size", "feed_entries"):
