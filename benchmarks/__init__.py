@@ -1,0 +1,1 @@
+"""Benchmarks: a generated corpus (corpus.py) and the build benchmark (run.py)."""
