@@ -36,23 +36,29 @@ def load_content(root: Path) -> ContentFiles:
         return found
     real_root = root.resolve()
     for path in sorted(_markdown_files(content)):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink() and not _inside(path.resolve(), real_root):
-            found.problems.append(Problem(SourceLocation(rel), "is a symbolic link to a file outside the site; copy the file into content/ instead"))
-            continue
-        source = read_source(path, rel, found.problems)
-        if source is None:
-            continue
-        parts = path.relative_to(content).parts
-        if parts[0] == STORIES_DIR and len(parts) > 1:
-            found.stories.append(source)
-        elif parts[0] == STORYLINES_DIR and len(parts) == 2:
-            found.storylines.append(source)
-        elif len(parts) == 1:
-            found.pages.append(source)
-        else:
-            found.problems.append(Problem(SourceLocation(rel), "is not in a place sitegen reads; put stories in content/stories/, storylines in content/storylines/, pages directly in content/", "warning"))
+        load_file(root, path, found, real_root)
     return found
+
+
+def load_file(root: Path, path: Path, found: ContentFiles, real_root: Path | None = None) -> None:
+    """Read one Markdown file under root/content into the group its place decides. The
+    preview server calls this for the files a save touched instead of walking content/."""
+    rel = path.relative_to(root).as_posix()
+    if path.is_symlink() and not _inside(path.resolve(), real_root or root.resolve()):
+        found.problems.append(Problem(SourceLocation(rel), "is a symbolic link to a file outside the site; copy the file into content/ instead"))
+        return
+    source = read_source(path, rel, found.problems)
+    if source is None:
+        return
+    parts = path.relative_to(root / CONTENT_DIR).parts
+    if parts[0] == STORIES_DIR and len(parts) > 1:
+        found.stories.append(source)
+    elif parts[0] == STORYLINES_DIR and len(parts) == 2:
+        found.storylines.append(source)
+    elif len(parts) == 1:
+        found.pages.append(source)
+    else:
+        found.problems.append(Problem(SourceLocation(rel), "is not in a place sitegen reads; put stories in content/stories/, storylines in content/storylines/, pages directly in content/", "warning"))
 
 
 def _markdown_files(folder: Path):
