@@ -18,7 +18,7 @@ from .link import link_site
 from .load import ContentFiles, load_content
 from .minify import minify_page
 from .model import BuildOptions, BuildResult, OutputFile, Site
-from .render import Renderer, layouts_digest, static_dirs
+from .render import Renderer, static_dirs
 from .stories import parse_page, parse_story, parse_storyline_file
 from .views import PagePlan, page_context, plan_pages
 from .write import check_destination, write_site
@@ -47,11 +47,12 @@ def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_u
 
 
 def load_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
-              timings: dict[str, float] | None = None) -> tuple[Site, list[Problem]]:
-    """load -> parse -> link. Raises BuildFailed when any error was found."""
+              timings: dict[str, float] | None = None, files: ContentFiles | None = None) -> tuple[Site, list[Problem]]:
+    """load -> parse -> link. Raises BuildFailed when any error was found. `files`, when
+    given, stands for what load_content(root) would read (the preview keeps it in memory)."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
-    files = load_content(root)
+    files = files if files is not None else load_content(root)
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -87,13 +88,14 @@ def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], 
     return stories, pages, storylines
 
 
-def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
+                files: ContentFiles | None = None) -> BuildResult:
     result = BuildResult()
-    site, result.problems = load_site(root, config, options, cache, result.timings)
+    site, result.problems = load_site(root, config, options, cache, result.timings, files)
     started = time.perf_counter()
     static = collect_static(static_dirs(root))
     renderer = Renderer(root)
-    key_base = _key_base(root, config, options)
+    key_base = _key_base(config, options)
     try:
         pages = [_render_page(renderer, site, plan, key_base, cache, result) for plan in plan_pages(site)]
     except LayoutError as exc:
@@ -103,15 +105,16 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     return result
 
 
-def _key_base(root: Path, config: SiteConfig, options: BuildOptions) -> str:
-    return hashlib.sha256(repr((__version__, layouts_digest(root), config, options.drafts)).encode()).hexdigest()
+def _key_base(config: SiteConfig, options: BuildOptions) -> str:
+    return hashlib.sha256(repr((__version__, config, options.drafts)).encode()).hexdigest()
 
 
 def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, cache: BuildCache | None,
                  result: BuildResult) -> OutputFile:
     key = ""
     if cache is not None:
-        key = hashlib.sha256(repr((key_base, plan)).encode()).hexdigest()
+        # Only the layouts this page's template uses, so editing one re-renders its pages.
+        key = hashlib.sha256(repr((key_base, renderer.template_digest(plan.template), plan)).encode()).hexdigest()
         content = cache.pages.get(key)
         if content is not None:
             result.cache_hits += 1

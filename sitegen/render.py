@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from .errors import LayoutError, SourceLocation
@@ -78,6 +79,46 @@ class Renderer:
         )
         self.env.filters["jsonld"] = json_for_script
         self.env.globals["asset"] = asset_url or (lambda path: "/static/" + path.lstrip("/"))
+        self._digests: dict[str, str] = {}
+
+    def template_digest(self, name: str) -> str:
+        """A hash over a layout and every layout it extends, includes or imports, so a
+        cached page is re-rendered only when a layout it uses changes. A reference made
+        with a variable cannot be followed: then every layout counts."""
+        if name not in self._digests:
+            names = self._referenced(name)
+            if names is None:
+                self._digests[name] = layouts_digest(self.root)
+            else:
+                digest = hashlib.sha256()
+                for used in sorted(names):
+                    digest.update(used.encode() + b"\0" + self._source(used).encode() + b"\1")
+                self._digests[name] = digest.hexdigest()
+        return self._digests[name]
+
+    def _referenced(self, name: str) -> set[str] | None:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                tree = self.env.parse(self._source(current))
+            except jinja2.TemplateSyntaxError:
+                continue  # rendering reports it with its line; the source is in the digest
+            for ref in jinja2.meta.find_referenced_templates(tree):
+                if ref is None:
+                    return None
+                todo.append(ref)
+        return seen
+
+    def _source(self, name: str) -> str:
+        try:
+            return self.env.loader.get_source(self.env, name)[0]
+        except jinja2.TemplateNotFound:
+            return "\0missing"
 
     def render(self, template: str, context: Mapping) -> str:
         try:
