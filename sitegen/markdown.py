@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import functools
+import html as html_lib
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .model import Heading, OutboundLink
+from .model import Citation, Heading, OutboundLink
 from .slugs import slugify
 
 _BAD_SCHEME = re.compile(r"^\s*(javascript|vbscript|file|data):", re.IGNORECASE)
 STORY_SCHEME = "story:"
 TAG_SCHEME = "tag:"
+# A footnote citation the footnote plugin left as text because the body defines no
+# footnote of that label. Labels have no spaces, as in the plugin.
+_TEXT_CITATION = re.compile(r"\[\^([^\]\s]+)\]")
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,8 @@ class RenderedMarkdown:
     html: str
     headings: tuple[Heading, ...]
     links: tuple[OutboundLink, ...]
+    citations: tuple[Citation, ...] = ()  # every [^label], defined in the body or not
+    footnotes: tuple[str, ...] = ()  # labels the body defines as [^label]: text
 
 
 def _validate_link(url: str) -> bool:
@@ -57,13 +64,17 @@ def resolve_cross_link(href: str) -> str:
     return href
 
 
-def render_markdown(text: str, first_line: int = 1, raw_html: bool = False) -> RenderedMarkdown:
-    """first_line is the file line of the text's first line, so link lines are file lines."""
+def render_markdown(text: str, first_line: int = 1, raw_html: bool = False, source_ids: Sequence[str] = ()) -> RenderedMarkdown:
+    """first_line is the file line of the text's first line, so link lines are file lines.
+    source_ids are the story's sources in order: a [^id] naming one of them, with no
+    footnote of that label in the body, becomes a numbered link to that source."""
     md = _parser(raw_html)
     env: dict = {}
     tokens = md.parse(text, env)
     headings: list[Heading] = []
     links: list[OutboundLink] = []
+    citations: list[Citation] = []
+    numbers = {source_id: number for number, source_id in enumerate(source_ids, 1)}
     block_line = first_line
     for index, token in enumerate(tokens):
         if token.map:
@@ -71,25 +82,58 @@ def render_markdown(text: str, first_line: int = 1, raw_html: bool = False) -> R
         if token.type == "heading_open":
             inline = tokens[index + 1]
             headings.append(Heading(int(token.tag[1]), str(token.attrGet("id") or ""), _plain_text(inline)))
-        for child in token.children or ():
-            if child.type in ("link_open", "image"):
-                attr = "href" if child.type == "link_open" else "src"
-                href = str(child.attrGet(attr) or "")
-                links.append(OutboundLink(href, block_line + _line_offset(token, child)))
-                child.attrSet(attr, resolve_cross_link(href))
+        if token.children:
+            token.children = _scan_inline(token.children, block_line, links, citations, numbers)
     html = md.renderer.render(tokens, md.options, env)
-    return RenderedMarkdown(html=html, headings=tuple(headings), links=tuple(links))
+    defined = sorted(label[1:] for label in env.get("footnotes", {}).get("refs", {}))
+    return RenderedMarkdown(html=html, headings=tuple(headings), links=tuple(links),
+                            citations=tuple(citations), footnotes=tuple(defined))
 
 
-def _line_offset(inline: Token, child: Token) -> int:
-    """Lines between the start of an inline block and a link inside it."""
-    offset = 0
-    for sibling in inline.children or ():
-        if sibling is child:
-            return offset
-        if sibling.type in ("softbreak", "hardbreak"):
-            offset += 1
-    return offset
+def _scan_inline(children: list[Token], line: int, links: list[OutboundLink], citations: list[Citation],
+                 numbers: dict[str, int]) -> list[Token]:
+    """Record links and citations with their file lines (an inline block spans several lines,
+    one per soft or hard break); resolve cross-links; turn citations of sources into links."""
+    result: list[Token] = []
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type in ("link_open", "image"):
+            attr = "href" if child.type == "link_open" else "src"
+            href = str(child.attrGet(attr) or "")
+            links.append(OutboundLink(href, line))
+            child.attrSet(attr, resolve_cross_link(href))
+        elif child.type == "footnote_ref" and "label" in (child.meta or {}):  # inline ^[notes] have none
+            citations.append(Citation(str(child.meta["label"]), line))
+        elif child.type == "text" and "[^" in child.content:
+            result.extend(_text_citations(child, line, citations, numbers))
+            continue
+        result.append(child)
+    return result
+
+
+def _text_citations(child: Token, line: int, citations: list[Citation], numbers: dict[str, int]) -> list[Token]:
+    pieces: list[Token] = []
+    start = 0
+    for match in _TEXT_CITATION.finditer(child.content):
+        label = match.group(1)
+        citations.append(Citation(label, line))
+        if label not in numbers:
+            continue  # cites nothing: stays as written, and the parse stage reports it
+        pieces.append(_token("text", child.content[start:match.start()]))
+        anchor = html_lib.escape(f"source-{label}")
+        pieces.append(_token("html_inline", f'<sup class="footnote-ref citation"><a href="#{anchor}">[{numbers[label]}]</a></sup>'))
+        start = match.end()
+    if not pieces:
+        return [child]
+    pieces.append(_token("text", child.content[start:]))
+    return [piece for piece in pieces if piece.content]
+
+
+def _token(kind: str, content: str) -> Token:
+    token = Token(kind, "", 0)
+    token.content = content
+    return token
 
 
 def _plain_text(inline: Token) -> str:

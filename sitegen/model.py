@@ -67,6 +67,14 @@ class OutboundLink:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A footnote citation [^label] in a Markdown body, with the file line it sits on."""
+
+    label: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Story:
     slug: str
     title: str
@@ -90,6 +98,8 @@ class Story:
     rel_path: str
     digest: str
     key_lines: dict[str, int]  # front-matter key (dotted for nested items) -> file line
+    citations: tuple[Citation, ...] = ()  # every [^label] in the body, in order
+    footnotes: tuple[str, ...] = ()  # labels of footnotes defined in the body ([^label]: text)
 
     @property
     def url(self) -> str:

@@ -14,6 +14,7 @@ from .frontmatter import FrontMatter, Positions, split_front_matter
 from .markdown import render_markdown
 from .model import FaqItem, Methodology, Page, Source, SourceFile, Story, Tag
 from .slugs import is_slug, slugify
+from .sourcing import sourcing_errors
 
 STORY_KEYS = (
     "title", "dek", "date", "updated", "tags", "authors", "draft", "slug", "aliases",
@@ -179,8 +180,8 @@ def parse_story(source: SourceFile, raw_html: bool = False) -> tuple[Story | Non
     if any(p.is_error for p in check.problems) or title is None or dek is None or when is None or slug is None:
         return None, check.problems
 
-    body = render_markdown(front.body, front.body_line, raw_html)
-    key_lines = {str(k): v.line for k, v in pos.children.items()} if isinstance(pos.children, dict) else {}
+    body = render_markdown(front.body, front.body_line, raw_html, tuple(s.id for s in sources or ()))
+    key_lines = _key_lines(pos)
     for index, (_, item_pos) in enumerate(picks or []):
         key_lines[f"continue_reading.{index}"] = item_pos.line
     story = Story(
@@ -206,8 +207,21 @@ def parse_story(source: SourceFile, raw_html: bool = False) -> tuple[Story | Non
         rel_path=source.rel_path,
         digest=source.digest,
         key_lines=key_lines,
+        citations=body.citations,
+        footnotes=body.footnotes,
     )
-    return story, check.problems
+    return story, check.problems + sourcing_errors(story)
+
+
+def _key_lines(pos: Positions, prefix: str = "") -> dict[str, int]:
+    """Every key's file line, nested ones dotted: faq.0.q, sources.2, methodology.note."""
+    lines: dict[str, int] = {}
+    children = pos.children
+    for key, child in (children.items() if isinstance(children, dict) else enumerate(children)):
+        name = f"{prefix}{key}"
+        lines[name] = child.line
+        lines.update(_key_lines(child, name + "."))
+    return lines
 
 
 def _missing_hint(key: str) -> str:
