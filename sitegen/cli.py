@@ -38,7 +38,32 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="absolute URL the site is served from, e.g. https://example.org/")
     build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     build.set_defaults(run=run_build)
+
+    serve = commands.add_parser("serve", help="preview the site with live reload")
+    _add_source(serve)
+    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("-p", "--port", type=_port, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
+    serve.add_argument("-D", "--drafts", action=argparse.BooleanOptionalAction, default=True, help="show draft stories, marked as drafts (default: on)")
+    serve.add_argument("-F", "--future", action="store_true", help="include stories dated in the future")
+    serve.set_defaults(run=run_serve)
     return parser
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"port must be a number from 0 to 65535, got {value!r}")
+    return int(value)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from .serve import run_preview
+
+    # A service manager's SIGTERM stops the preview as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    return run_preview(args.source, BuildOptions(drafts=args.drafts, future=args.future), args.bind, args.port,
+                       out=lambda line: print(line, flush=True))
 
 
 def _add_source(parser: argparse.ArgumentParser) -> None:
