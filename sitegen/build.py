@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .assets import collect_static
+from . import feeds, redirects, sitemap
+from .assets import collect_assets
 from .config import SiteConfig, load_config
 from .errors import BuildFailed, LayoutError, Problem
 from .link import link_site
@@ -93,20 +94,33 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     result = BuildResult()
     site, result.problems = load_site(root, config, options, cache, result.timings, files)
     started = time.perf_counter()
-    static = collect_static(static_dirs(root))
-    renderer = Renderer(root)
-    key_base = _key_base(config, options)
+    static = collect_assets(static_dirs(root))
+    result.problems = sorted(result.problems + static.problems, key=Problem.sort_key)
+    renderer = Renderer(root, static.manifest.url)
+    key_base = _key_base(config, options, static.manifest.key())
     try:
         pages = [_render_page(renderer, site, plan, key_base, cache, result) for plan in plan_pages(site)]
     except LayoutError as exc:
         raise BuildFailed(result.problems + [exc.to_problem()]) from None
-    result.outputs = pages + static
+    result.outputs = pages + static.files
     result.timings["render"] = time.perf_counter() - started
     return result
 
 
-def _key_base(config: SiteConfig, options: BuildOptions) -> str:
-    return hashlib.sha256(repr((__version__, config, options.drafts)).encode()).hexdigest()
+def _key_base(config: SiteConfig, options: BuildOptions, assets: tuple = ()) -> str:
+    # The asset manifest: a CSS change re-hashes its name, and every page refers to it.
+    return hashlib.sha256(repr((__version__, config, options.drafts, assets)).encode()).hexdigest()
+
+
+# Outputs made by Python rather than a layout, by PagePlan.kind; each returns the file's bytes.
+GENERATORS = {
+    "feed": lambda site, plan: feeds.render_feed(site),
+    "tag_feed": lambda site, plan: feeds.render_feed(site, plan.subject),
+    "sitemap": lambda site, plan: sitemap.render_sitemap(plan.inputs),
+    "robots": lambda site, plan: sitemap.render_robots(site),
+    "redirects": lambda site, plan: redirects.render_rules(plan.inputs),
+    "alias": lambda site, plan: redirects.render_stub(site, *plan.inputs),
+}
 
 
 def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, cache: BuildCache | None,
@@ -118,10 +132,14 @@ def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, 
         content = cache.pages.get(key)
         if content is not None:
             result.cache_hits += 1
-            return OutputFile(plan.dest, content)
+            return OutputFile(plan.dest, content, plan.media_type)
     result.rendered.append(plan.dest)
-    html = renderer.render(plan.template, page_context(site, plan))
-    content = minify_page(html).encode("utf-8")
+    generate = GENERATORS.get(plan.kind)
+    if generate is not None:
+        content = generate(site, plan)
+    else:
+        html = renderer.render(plan.template, page_context(site, plan))
+        content = minify_page(html).encode("utf-8")
     if cache is not None:
         cache.pages[key] = content
-    return OutputFile(plan.dest, content)
+    return OutputFile(plan.dest, content, plan.media_type)

@@ -130,6 +130,9 @@ class Renderer:
         except jinja2.UndefinedError as exc:
             filename, line = _template_frame(exc)
             raise LayoutError(self._location(filename, line, template), f"layout uses an undefined value: {exc.message}") from None
+        except LayoutError as exc:  # raised by a helper such as asset(): point at the layout line that called it
+            filename, line = _template_frame(exc)
+            raise LayoutError(self._location(filename, line, template), exc.message, exc.hint) from None
 
     def _location(self, filename: str | None, line: int | None, fallback: str = "") -> SourceLocation:
         path = Path(filename) if filename else None

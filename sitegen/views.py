@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .assets import LOGO, SHARE_IMAGE, STATIC_URL
 from .model import Page, Site, Story, Storyline, TagListing
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -32,6 +33,7 @@ class PagePlan:
     subject: str  # story/tag/page/storyline slug, or ""
     number: int  # listing page number, 1-based
     inputs: tuple  # what the page's bytes depend on, besides layouts and config
+    media_type: str = "text/html"  # anything else is made by a generator, not a layout (build.GENERATORS)
 
 
 def display_date(when: datetime | None) -> str:
@@ -74,27 +76,37 @@ def card_view(site: Site, story: Story, shared: tuple[str, ...] = (), curated: b
     }
 
 
-def disclosure(story: Story) -> str:
-    """One plain sentence a reader can trust: who or what wrote the story, from how many
-    source records, and whether a person reviewed it before publication."""
+def disclosure(story: Story, publisher: str = "") -> str:
+    """Plain sentences a reader can trust: who or what wrote the story and from how many
+    source records, whether a person reviewed it before publication (said in every case,
+    including when the front matter does not say), and who answers for it."""
     method = story.methodology
     if method is None:
         return ""
     count = method.source_count if method.source_count is not None else len(story.sources)
-    records = f"{count} source record{'s' if count != 1 else ''}"
+    records = f" from {count} source record{'s' if count != 1 else ''}" if count else ""
+    people = _and(story.authors)
     if method.generated == "autonomous":
-        text = f"Generated autonomously by an editorial model from {records}."
+        made = f"Generated autonomously by an editorial model{records}."
     elif method.generated == "assisted":
-        text = f"Written with the help of an editorial model from {records}."
+        made = f"Written with the help of an editorial model{records}."
     elif method.generated == "human":
-        text = f"Written by {_and(story.authors) or 'our reporters'} from {records}."
+        made = f"Written by {people or 'our reporters'}{records}."
     else:
-        text = f"Based on {records}."
+        made = f"Based on {records[6:]}." if records else ""
     if method.human_review is True:
-        text += f" Reviewed by a person before publication; {_and(story.authors) or 'the editors'} {'are' if len(story.authors) != 1 else 'is'} responsible for it."
+        review = "Reviewed by a person before publication."
     elif method.human_review is False:
-        text += " No person reviewed it before publication."
-    return text
+        review = ("No editor reviewed it before publication." if method.generated == "human"
+                  else "No person reviewed it before publication.")
+    else:  # unknown: claim no review that nobody recorded
+        review = "No review by a person is recorded for it."
+    # A person or desk answers for every story, never the model (EU AI Act Art. 50(4)).
+    if people:
+        responsible = f"{people} {'are' if len(story.authors) > 1 else 'is'} responsible for it."
+    else:
+        responsible = f"{publisher} is responsible for it." if publisher else "The editors are responsible for it."
+    return " ".join(x for x in (made, review, responsible) if x)
 
 
 def _and(names: tuple[str, ...] | list[str]) -> str:
@@ -134,7 +146,7 @@ def story_view(site: Site, story: Story) -> dict:
             "human_review": method.human_review,
             "source_count": method.source_count if method.source_count is not None else len(story.sources),
             "note": method.note,
-            "disclosure": disclosure(story),
+            "disclosure": disclosure(story, site.config.site_publisher),
         } if method else None,
         "sources": [{"id": s.id, "title": s.title, "url": s.url, "publisher": s.publisher, "date": display_date(s.date)} for s in story.sources],
         "params": story.params,
@@ -155,18 +167,32 @@ def _storyline_ref(site: Site, storyline: Storyline, current: str) -> dict:
     }
 
 
+# Words in a byline that name a desk or team rather than a person.
+ORGANIZATION_WORDS = frozenset({"desk", "team", "staff", "editors", "newsroom", "bureau", "unit", "lab", "office"})
+POLICY_PAGE = "ai-policy"  # a standalone page with this slug is the site's publishing principles
+
+
 def story_jsonld(site: Site, story: Story) -> dict:
+    """One schema.org @graph: NewsArticle, FAQPage (when there are questions), BreadcrumbList."""
     config = site.config
     url = config.absolute_url(story.url)
-    publisher = {"@type": "Organization", "@id": config.absolute_url("/#publisher"), "name": config.site_publisher, "url": config.base_url}
+    policy = next((config.absolute_url(p.url) for p in site.pages if p.slug == POLICY_PAGE and not p.params.get("draft")), "")
+    publisher: dict[str, Any] = {
+        "@type": "Organization", "@id": config.absolute_url("/#publisher"), "name": config.site_publisher, "url": config.base_url,
+        "logo": {"@type": "ImageObject", "url": config.absolute_url(STATIC_URL + LOGO)},
+    }
+    if policy:
+        publisher["publishingPrinciples"] = policy
     article: dict[str, Any] = {
         "@type": "NewsArticle",
         "@id": url + "#article",
         "headline": story.title,
         "description": story.dek,
+        "image": [config.absolute_url(STATIC_URL + SHARE_IMAGE)],
         "datePublished": iso(story.date),
         "dateModified": iso(story.modified),
-        "author": [{"@type": "Organization", "name": name} for name in story.authors] or [publisher],
+        # The byline is the responsible desk or person, never the model; no byline: the publisher.
+        "author": [_author(name) for name in story.authors] or [{k: publisher[k] for k in ("@type", "@id", "name", "url")}],
         "publisher": publisher,
         "keywords": [t.name for t in story.tags],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
@@ -174,10 +200,14 @@ def story_jsonld(site: Site, story: Story) -> dict:
         "inLanguage": config.language,
         "isAccessibleForFree": True,
     }
+    if story.tags:
+        article["articleSection"] = story.tags[0].name
+    if policy:
+        article["publishingPrinciples"] = policy
     if story.sources:
-        article["citation"] = [{"@type": "CreativeWork", "name": s.title, **({"url": s.url} if s.url else {})} for s in story.sources]
+        article["citation"] = [_citation(s) for s in story.sources]
     if story.methodology:
-        article["backstory"] = " ".join(x for x in (disclosure(story), story.methodology.note) if x)
+        article["backstory"] = " ".join(x for x in (disclosure(story, config.site_publisher), story.methodology.note) if x)
         source_type = DIGITAL_SOURCE_TYPE.get(story.methodology.generated)
         if source_type:
             article["digitalSourceType"] = source_type
@@ -192,9 +222,25 @@ def story_jsonld(site: Site, story: Story) -> dict:
     if story.tags:
         first = tag_view(site, story.tags[0].slug)
         crumbs.append({"@type": "ListItem", "position": 2, "name": first["name"], "item": config.absolute_url(first["url"])})
-    crumbs.append({"@type": "ListItem", "position": len(crumbs) + 1, "name": story.title})
+    crumbs.append({"@type": "ListItem", "position": len(crumbs) + 1, "name": story.title, "item": url})
     graph.append({"@type": "BreadcrumbList", "@id": url + "#breadcrumb", "itemListElement": crumbs})
     return {"@context": "https://schema.org", "@graph": graph}
+
+
+def _author(name: str) -> dict:
+    words = {w.strip(".,&").lower() for w in name.split()}
+    return {"@type": "Organization" if words & ORGANIZATION_WORDS else "Person", "name": name}
+
+
+def _citation(source) -> dict:
+    cited: dict[str, Any] = {"@type": "CreativeWork", "name": source.title}
+    if source.url:
+        cited["url"] = source.url
+    if source.publisher:
+        cited["publisher"] = {"@type": "Organization", "name": source.publisher}
+    if source.date:
+        cited["datePublished"] = source.date.date().isoformat()
+    return cited
 
 
 def paginate(items: tuple, size: int) -> list[tuple]:
@@ -255,6 +301,23 @@ def plan_pages(site: Site) -> list[PagePlan]:
         if not page.params.get("draft"):
             plans.append(PagePlan(_dest(page.url), "page.html", "page", page.slug, 1, (pages_sig, page.digest)))
     plans.append(PagePlan("404.html", "404.html", "not_found", "", 1, (pages_sig,)))
+    return plans + publishing_plans(site, plans)
+
+
+def publishing_plans(site: Site, pages: list[PagePlan]) -> list[PagePlan]:
+    """Feeds, crawler files and redirects, cached like pages: `inputs` hold what their bytes depend on."""
+    from . import feeds, redirects, sitemap  # imported here: they use this module's views
+
+    plans = [PagePlan("feed.xml", "", "feed", "", 1, feeds.feed_inputs(site), feeds.ATOM_TYPE)]
+    for listing in site.tags:
+        plans.append(PagePlan(feeds.tag_feed_url(listing.tag.slug).lstrip("/"), "", "tag_feed", listing.tag.slug, 1,
+                              feeds.feed_inputs(site, listing.tag.slug), feeds.ATOM_TYPE))
+    targets = redirects.alias_targets(site)
+    for alias, url, title in targets:
+        plans.append(PagePlan(redirects.stub_dest(alias), "", "alias", alias, 1, (url, title)))
+    plans.append(PagePlan(redirects.REDIRECTS_FILE, "", "redirects", "", 1, targets, "text/plain"))
+    plans.append(PagePlan("sitemap.xml", "", "sitemap", "", 1, sitemap.sitemap_entries(site, pages), "application/xml"))
+    plans.append(PagePlan("robots.txt", "", "robots", "", 1, (), "text/plain"))
     return plans
 
 
