@@ -51,6 +51,16 @@ def load_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Buil
               timings: dict[str, float] | None = None, files: ContentFiles | None = None) -> tuple[Site, list[Problem]]:
     """load -> parse -> link. Raises BuildFailed when any error was found. `files`, when
     given, stands for what load_content(root) would read (the preview keeps it in memory)."""
+    site, problems = collect_site(root, config, options, cache, timings, files)
+    if any(p.is_error for p in problems):
+        raise BuildFailed(problems)
+    return site, problems
+
+
+def collect_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
+                 timings: dict[str, float] | None = None, files: ContentFiles | None = None) -> tuple[Site, list[Problem]]:
+    """load -> parse -> link without failing: the Site of whatever parsed, and every problem
+    found, errors included (`sitegen check` reports them all, then lints the Site)."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     files = files if files is not None else load_content(root)
@@ -65,8 +75,6 @@ def load_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Buil
     site, link_problems = link_site(config, stories, pages, storylines, options)
     problems += link_problems
     timings["link"] = time.perf_counter() - started
-    if any(p.is_error for p in problems):
-        raise BuildFailed(problems)
     return site, sorted(problems, key=Problem.sort_key)
 
 

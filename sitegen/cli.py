@@ -46,6 +46,20 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("-D", "--drafts", action=argparse.BooleanOptionalAction, default=True, help="show draft stories, marked as drafts (default: on)")
     serve.add_argument("-F", "--future", action="store_true", help="include stories dated in the future")
     serve.set_defaults(run=run_serve)
+
+    new = commands.add_parser("new", help="create a story file with every front-matter key ready to fill")
+    new.add_argument("title", help='the story\'s title, in quotes: "What the new rules change"')
+    _add_source(new)
+    new.add_argument("--tags", default="", help="comma-separated tags, e.g. --tags 'EU AI Act,Compute'")
+    new.add_argument("--storyline", default="", help="slug of the running story it belongs to")
+    new.add_argument("--slug", default="", help="file name and URL slug (default: made from the title)")
+    new.set_defaults(run=run_new)
+
+    check = commands.add_parser("check", help="report every problem in the sources without writing anything")
+    _add_source(check)
+    check.add_argument("--format", choices=("text", "json"), default="text", help="text: one line per finding; json: a list of objects")
+    _add_publish_flags(check)
+    check.set_defaults(run=run_check)
     return parser
 
 
@@ -96,6 +110,37 @@ def run_build(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
         print(f"Built {result.written} files into {dest} in {seconds:.2f} s.")
     return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from .scaffold import new_story
+
+    today = datetime.now(timezone.utc).date()
+    path = new_story(args.source, args.title, today, tags=args.tags, storyline=args.storyline, slug=args.slug)
+    print(path)
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    import json
+
+    from .check import check_site, problem_line, problem_record
+
+    report = check_site(args.source, BuildOptions(drafts=args.drafts, future=args.future))
+    if args.format == "json":
+        print(json.dumps([problem_record(p) for p in report.problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            print(problem_line(problem))
+        checked = f"{report.stories} {'story' if report.stories == 1 else 'stories'} and {report.pages} page{'s' if report.pages != 1 else ''}"
+        if report.problems:
+            print(f"Checked {checked}: {report.errors} error{'s' if report.errors != 1 else ''}, "
+                  f"{report.warnings} warning{'s' if report.warnings != 1 else ''}.", file=sys.stderr)
+        else:
+            print(f"Checked {checked}: no problems found.", file=sys.stderr)
+    return EXIT_CONTENT if report.errors else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -82,6 +82,10 @@ class LayoutError(SourceError):
     """Raised when a Jinja layout has a syntax error or uses an undefined value."""
 
 
+class StoryExistsError(SitegenError):
+    """Raised when `sitegen new` would overwrite a story file or reuse a story's slug."""
+
+
 class OutputCollisionError(SitegenError):
     """Raised when two pages would be written to the same output file."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .config import SiteConfig
@@ -24,6 +25,17 @@ def is_published(story: Story, options: BuildOptions, now: datetime) -> bool:
     return options.future or story.date <= now
 
 
+def _future_dated(stories: list[Story], options: BuildOptions, now: datetime) -> list[Problem]:
+    """A story left out only because of its date gets a warning: a wrong year or time zone
+    in an automated writer's output would otherwise make a story silently disappear."""
+    if options.future:
+        return []
+    return [Problem(SourceLocation(story.rel_path, story.line_of("date")),
+                    f"is dated {story.date.isoformat().replace('+00:00', 'Z')}, in the future, so it is not published yet",
+                    "warning", "build with --future to include it")
+            for story in stories if story.date > now and not (story.draft and not options.drafts)]
+
+
 def link_site(
     config: SiteConfig,
     stories: list[Story],
@@ -37,16 +49,19 @@ def link_site(
     problems += _duplicate_slugs(stories)
     every = {s.slug: s for s in stories}
     published = sorted((s for s in stories if is_published(s, options, now)), key=lambda s: (-s.date.timestamp(), s.slug))
+    problems += _future_dated(stories, options, now)
     by_slug = {s.slug: s for s in published}
     tags = _tag_listings(published)
     tag_slugs = {listing.tag.slug for listing in tags}
 
+    targets = _LinkTargets(config.base_url, every, by_slug, tag_slugs, {s.storyline for s in published if s.storyline}, pages,
+                           {alias for s in published for alias in s.aliases})
     curated: dict[str, list[str]] = {}
     for story in published:
         curated[story.slug] = _check_picks(story, every, by_slug, problems)
-        _check_cross_links(story.rel_path, story.links_out, every, by_slug, tag_slugs, problems)
+        _check_cross_links(story.rel_path, story.links_out, targets, problems)
     for page in pages:
-        _check_cross_links(page.rel_path, page.links_out, every, by_slug, tag_slugs, problems)
+        _check_cross_links(page.rel_path, page.links_out, targets, problems)
 
     # Drafts shown by --drafts still never appear as cards on other stories.
     index = TagIndex(s for s in published if not s.draft)
@@ -105,11 +120,29 @@ def _check_picks(story: Story, every: dict[str, Story], by_slug: dict[str, Story
     return picks
 
 
-def _check_cross_links(rel_path, links, every, by_slug, tag_slugs, problems) -> None:
+@dataclass(frozen=True)
+class _LinkTargets:
+    """What a link in a body may point at: every story (published or not), tags, storylines, pages."""
+
+    base_url: str
+    every: dict[str, Story]
+    by_slug: dict[str, Story]
+    tag_slugs: set[str]
+    storylines: set[str]
+    pages: list[Page]
+    aliases: set[str]  # old addresses that redirect to a published story
+
+
+def _check_cross_links(rel_path: str, links, targets: _LinkTargets, problems: list[Problem]) -> None:
+    every, by_slug, tag_slugs = targets.every, targets.by_slug, targets.tag_slugs
     for link in links:
         href = link.href
         where = SourceLocation(rel_path, link.line)
-        if href.startswith(STORY_SCHEME):
+        if not href.startswith((STORY_SCHEME, TAG_SCHEME)):
+            problem = _site_path_problem(href, targets, where)
+            if problem:
+                problems.append(problem)
+        elif href.startswith(STORY_SCHEME):
             target = href[len(STORY_SCHEME):].partition("#")[0].strip()
             if target not in every:
                 close = difflib.get_close_matches(target, list(every), n=1)
@@ -121,6 +154,42 @@ def _check_cross_links(rel_path, links, every, by_slug, tag_slugs, problems) -> 
             if target not in tag_slugs:
                 close = difflib.get_close_matches(target, sorted(tag_slugs), n=1)
                 problems.append(Problem(where, f"link to tag '{target}': no published story has that tag", hint=f"did you mean 'tag:{close[0]}'?" if close else ""))
+
+
+def _site_path_problem(href: str, targets: _LinkTargets, where: SourceLocation) -> Problem | None:
+    """A plain link to one of the site's own pages (/stories/x/, /tags/x/, /storylines/x/,
+    /about/, or the same under base_url) that names nothing. Other paths, such as
+    /static/ files or old addresses, are not checked: nothing here knows they are wrong."""
+    path = href[len(targets.base_url) - 1:] if href.startswith(targets.base_url) else href
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    path = path.split("#", 1)[0].split("?", 1)[0]
+    segments = [s for s in path.split("/") if s]
+    if not segments or path in targets.aliases or path + "/" in targets.aliases:
+        return None
+    section, name = segments[0], segments[1] if len(segments) > 1 else ""
+    if section == "stories" and name:
+        if name not in targets.every:
+            close = difflib.get_close_matches(name, list(targets.every), n=1)
+            return Problem(where, f"link to {path}: no story has the slug '{name}'", hint=f"did you mean '/stories/{close[0]}/'?" if close else "")
+        if name not in targets.by_slug:
+            return Problem(where, f"link to {path}: story '{name}' is a draft or dated in the future, so the link is broken until it is published", "warning")
+    elif section == "tags" and name:
+        if name not in targets.tag_slugs:
+            close = difflib.get_close_matches(name, sorted(targets.tag_slugs), n=1)
+            return Problem(where, f"link to {path}: no published story has the tag '{name}'", hint=f"did you mean '/tags/{close[0]}/'?" if close else "")
+    elif section == "storylines" and name:
+        if name not in targets.storylines:
+            close = difflib.get_close_matches(name, sorted(targets.storylines), n=1)
+            return Problem(where, f"link to {path}: no published story is in the storyline '{name}'", hint=f"did you mean '/storylines/{close[0]}/'?" if close else "")
+    elif len(segments) == 1 and "." not in section and section not in RESERVED_SEGMENTS:
+        pages = {p.slug: p for p in targets.pages}
+        if section not in pages:
+            close = difflib.get_close_matches(section, sorted(pages), n=1)
+            return Problem(where, f"link to {path}: no page has the slug '{section}'", hint=f"did you mean '/{close[0]}/'?" if close else "")
+        if pages[section].params.get("draft"):
+            return Problem(where, f"link to {path}: page '{section}' is a draft, so the link is broken until it is published", "warning")
+    return None
 
 
 def _related_cards(story: Story, picks: list[str], by_slug: dict[str, Story], index: TagIndex, count: int) -> tuple[RelatedCard, ...]:

@@ -7,6 +7,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 from typing import Sequence
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -101,6 +102,8 @@ def _scan_inline(children: list[Token], line: int, links: list[OutboundLink], ci
         elif child.type in ("link_open", "image"):
             attr = "href" if child.type == "link_open" else "src"
             href = str(child.attrGet(attr) or "")
+            if href.startswith((STORY_SCHEME, TAG_SCHEME)):
+                href = unquote(href)  # markdown-it percent-encodes; tag:Über must stay Über
             links.append(OutboundLink(href, line))
             child.attrSet(attr, resolve_cross_link(href))
         elif child.type == "footnote_ref" and "label" in (child.meta or {}):  # inline ^[notes] have none
