@@ -16,9 +16,13 @@ from pathlib import Path
 from .build import BuildCache, collect_site, render_site
 from .config import CONFIG_FILE, load_config
 from .errors import BuildFailed, ConfigError, Problem, SitegenError, SourceLocation
+from .load import CONTENT_DIR, STORIES_DIR
 from .model import BuildOptions, Site, Story
 from .scaffold import DEK_PLACEHOLDER
 from .sourcing import sourcing_warnings
+
+
+STORIES_PREFIX = f"{CONTENT_DIR}/{STORIES_DIR}/"
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,12 @@ def check_site(root: Path, options: BuildOptions = BuildOptions()) -> CheckRepor
     cache = BuildCache()  # the render pass below reuses what collect_site parsed
     site, problems = collect_site(root, config, options, cache)
     # Lint that rests on what is absent (no other story has this tag) would mislead while
-    # some story could not be read at all, so it waits until there are no errors.
-    complete = not any(p.is_error for p in problems)
-    problems = problems + lint_site(site, complete)
-    if complete:
+    # some story file could not be parsed at all, so it waits until every story parses.
+    checked = {s.rel_path for s in site.stories}
+    unparsed = any(p.is_error and p.location.path.startswith(STORIES_PREFIX) and p.location.path not in checked for p in problems)
+    failed = any(p.is_error for p in problems)
+    problems = problems + lint_site(site, complete=not unparsed)
+    if not failed:
         problems += _render_problems(root, config, options, cache)
     unique = sorted(dict.fromkeys(problems), key=Problem.sort_key)
     return CheckReport(tuple(unique), len(site.stories), len(site.pages))
