@@ -334,7 +334,7 @@ class PreviewServer:
         return True
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="sitegen-serve", daemon=True)
         self._thread.start()
 
