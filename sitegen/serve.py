@@ -367,9 +367,17 @@ def run_preview(root, options, bind: str = "127.0.0.1", port: int = 8000, out: C
         out(f"Serving at {server.url} (live reload on; Ctrl-C to stop)")
         threading.Event().wait()
     except KeyboardInterrupt:
-        pass
+        _ignore_further_interrupts()  # a second Ctrl-C must not break the shutdown
     finally:
         watcher.stop()
         server.stop()
     out("Stopped.")
     return 0
+
+
+def _ignore_further_interrupts() -> None:
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
