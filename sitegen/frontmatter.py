@@ -17,6 +17,19 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without implicit timestamps: dates stay strings, so that a bad date
     such as 2026-02-30 becomes our own error at its line instead of a crash in PyYAML."""
 
+    def construct_object(self, node, deep=False):
+        # Explicitly tagged scalars (!!timestamp 2026-02-30, !!int abc, !!bool maybe) and
+        # over-long integers make PyYAML's constructors raise plain Python errors; turn
+        # them into a YAML error at the value's own line, like every other YAML mistake.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            shown = node.value if isinstance(node.value, str) else "this value"
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            kind = node.tag.rsplit(":", 1)[-1]
+            detail = str(exc).split(";")[0]  # drop Python's own advice, e.g. on int digit limits
+            raise yaml.constructor.ConstructorError(None, None, f"{shown!r} is not a valid {kind} ({detail})", node.start_mark) from None
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from .model import SourceFile
 CONTENT_DIR = "content"
 STORIES_DIR = "stories"
 STORYLINES_DIR = "storylines"
+# Characters no HTML page can show and no XML 1.0 document (the feeds) may contain, even
+# as a character reference: C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass
@@ -44,8 +48,13 @@ def load_file(root: Path, path: Path, found: ContentFiles, real_root: Path | Non
     """Read one Markdown file under root/content into the group its place decides. The
     preview server calls this for the files a save touched instead of walking content/."""
     rel = path.relative_to(root).as_posix()
-    if path.is_symlink() and not _inside(path.resolve(), real_root or root.resolve()):
+    # os.path.realpath, unlike Path.resolve, does not raise on a link loop; the loop then
+    # fails to read below and is reported like any unreadable file.
+    if path.is_symlink() and not _inside(Path(os.path.realpath(path)), real_root or root.resolve()):
         found.problems.append(Problem(SourceLocation(rel), "is a symbolic link to a file outside the site; copy the file into content/ instead"))
+        return
+    if path.exists() and not path.is_file():  # reading a FIFO or a device would block the build
+        found.problems.append(Problem(SourceLocation(rel), "is not a regular file (a pipe or device?); replace it with a Markdown file"))
         return
     source = read_source(path, rel, found.problems)
     if source is None:
@@ -96,8 +105,11 @@ def decode_source(raw: bytes, rel: str, problems: list[Problem]) -> str | None:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(SourceLocation(rel, line), "contains a NUL character; remove it"))
+    bad = CONTROL_CHARACTER.search(text)
+    if bad:
+        line = text[: bad.start()].count("\n") + 1
+        what = "a NUL character" if bad.group() == "\x00" else f"the control character U+{ord(bad.group()):04X}"
+        problems.append(Problem(SourceLocation(rel, line), f"contains {what}; remove it",
+                                hint="control characters cannot be shown and are not allowed in feeds"))
         return None
     return text

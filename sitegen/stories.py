@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from .errors import FrontMatterError, Problem, SourceLocation
 from .frontmatter import FrontMatter, Positions, split_front_matter
+from .load import CONTROL_CHARACTER
 from .markdown import render_markdown
 from .model import FaqItem, Methodology, Page, Source, SourceFile, Story, Tag
 from .slugs import is_slug, slugify
@@ -61,13 +62,19 @@ class _Checker:
         if required and not text:
             self.error(pos, f"'{name}' is empty; give it a text")
             return None
+        bad = CONTROL_CHARACTER.search(text)
+        if bad:  # only reachable through YAML escapes such as "\x01" or "\0"
+            self.error(pos, f"'{name}' contains the control character U+{ord(bad.group()):04X}; remove it",
+                       "control characters cannot be shown and are not allowed in feeds")
+            return None
         return text
 
     def text_list(self, value: Any, pos: Positions, name: str) -> list[tuple[str, Positions]] | None:
         if value is None:
             return []
         if isinstance(value, str):
-            return [(value.strip(), pos)] if value.strip() else []
+            text = self.text(value, pos, name)
+            return [(text, pos)] if text else []
         if not isinstance(value, list):
             self.error(pos, f"'{name}' must be a list of texts, not {_kind(value)}", f"write {name}: [first, second]")
             return None
