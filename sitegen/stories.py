@@ -13,7 +13,7 @@ from .errors import FrontMatterError, Problem, SourceLocation
 from .frontmatter import FrontMatter, Positions, split_front_matter
 from .load import CONTROL_CHARACTER
 from .markdown import render_markdown
-from .model import FaqItem, Methodology, Page, Source, SourceFile, Story, Tag
+from .model import FaqItem, Methodology, OutboundLink, Page, Source, SourceFile, Story, Tag
 from .slugs import is_slug, slugify
 from .sourcing import sourcing_errors
 
@@ -177,7 +177,8 @@ def parse_story(source: SourceFile, raw_html: bool = False) -> tuple[Story | Non
     aliases = _aliases(check, data.get("aliases"), pos.of("aliases"))
     storyline = _storyline(check, data.get("storyline"), pos.of("storyline"))
     so_far = check.text(data.get("story_so_far"), pos.of("story_so_far"), "story_so_far")
-    faq = _faq(check, data.get("faq"), pos.of("faq"), raw_html)
+    faq_links: list[OutboundLink] = []
+    faq = _faq(check, data.get("faq"), pos.of("faq"), raw_html, faq_links)
     picks = check.text_list(data.get("continue_reading"), pos.of("continue_reading"), "continue_reading")
     methodology = _methodology(check, data.get("methodology"), pos.of("methodology"))
     sources = _sources(check, data.get("sources"), pos.of("sources"))
@@ -188,6 +189,7 @@ def parse_story(source: SourceFile, raw_html: bool = False) -> tuple[Story | Non
         return None, check.problems
 
     body = render_markdown(front.body, front.body_line, raw_html, tuple(s.id for s in sources or ()))
+    summary = render_markdown(so_far or "", pos.of("story_so_far").line, raw_html)
     key_lines = _key_lines(pos)
     for index, (_, item_pos) in enumerate(picks or []):
         key_lines[f"continue_reading.{index}"] = item_pos.line
@@ -202,14 +204,14 @@ def parse_story(source: SourceFile, raw_html: bool = False) -> tuple[Story | Non
         draft=bool(draft),
         aliases=tuple(aliases or ()),
         storyline=storyline or "",
-        story_so_far_html=render_markdown(so_far, pos.of("story_so_far").line, raw_html).html if so_far else "",
+        story_so_far_html=summary.html,
         faq=tuple(faq or ()),
         continue_reading=tuple(text for text, _ in picks or ()),
         methodology=methodology,
         sources=tuple(sources or ()),
         html=body.html,
         headings=body.headings,
-        links_out=body.links,
+        links_out=body.links + summary.links + tuple(faq_links),  # every link a reader of the page can follow
         params=params,
         rel_path=source.rel_path,
         digest=source.digest,
@@ -318,7 +320,7 @@ def _storyline(check: _Checker, value: Any, pos: Positions) -> str | None:
     return text
 
 
-def _faq(check: _Checker, value: Any, pos: Positions, raw_html: bool) -> list[FaqItem] | None:
+def _faq(check: _Checker, value: Any, pos: Positions, raw_html: bool, links: list[OutboundLink]) -> list[FaqItem] | None:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -340,7 +342,9 @@ def _faq(check: _Checker, value: Any, pos: Positions, raw_html: bool) -> list[Fa
         if "a" not in item:
             check.error(item_pos, f"faq item {index + 1} has no 'a' (answer)")
         if question and answer:
-            items.append(FaqItem(question, render_markdown(answer, item_pos.of("a").line, raw_html).html))
+            rendered = render_markdown(answer, item_pos.of("a").line, raw_html)
+            links.extend(rendered.links)
+            items.append(FaqItem(question, rendered.html))
     return items
 
 

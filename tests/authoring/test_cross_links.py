@@ -93,3 +93,15 @@ def test_link_to_a_draft_is_a_warning_that_clears_with_drafts(make_site, run_cli
         "content/stories/first.md:10: warning: link to story 'draft', which is a draft or dated in the future: the link is broken until it is published",
     ]
     assert run_cli("build", "-s", root, "--drafts").stderr == ""
+
+
+def test_links_in_the_summary_and_faq_answers_are_checked_too(make_site, run_cli):
+    extra = ('story_so_far: "Earlier: [the start](story:prologue)."\n'
+             'faq:\n  - q: "Where next?"\n    a: "Read [this](story:other-story) and [that](/tags/nowhere/)."\n')
+    root = _site(make_site, "## Fine\n", {"content/stories/third.md": story_text("Third", extra=extra)})
+    result = run_cli("build", "-s", root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "content/stories/third.md:6: link to story 'prologue': no story has that slug",
+        "content/stories/third.md:9: link to /tags/nowhere/: no published story has the tag 'nowhere'",
+    ]
