@@ -146,8 +146,7 @@ def problem_record(problem: Problem) -> dict:
 
 
 def problem_line(problem: Problem) -> str:
-    """path:line: severity: message (hint). A finding about a whole file points at line 1."""
-    location = problem.location
-    if not location.line:
-        location = SourceLocation(location.path, 1)
+    """path:line: severity: message (hint), always in that shape so tools can parse it: a
+    finding about a whole file points at line 1, and a column is left out."""
+    location = SourceLocation(problem.location.path, max(problem.location.line, 1))
     return Problem(location, problem.message, problem.severity, problem.hint).format(with_severity=True)

@@ -2,6 +2,7 @@
 at its exact file line, in text and JSON, writing nothing."""
 
 import json
+import re
 
 from conftest import story_text
 
@@ -142,3 +143,18 @@ def test_a_broken_config_is_a_finding_too(make_site, run_cli):
     [finding] = json.loads(result.stdout)
     assert (finding["path"], finding["line"], finding["severity"]) == ("pyproject.toml", 1, "error")
     assert "cannot be read as TOML" in finding["message"]
+
+
+def test_every_text_line_has_the_same_shape(make_site, run_cli):
+    root = make_site({
+        "content/stories/a.md": "---\ntitle: [unclosed\n---\n",  # YAML errors carry a column
+        "content/stories/b.md": story_text("B", tags="[Chips]"),
+        "content/storylines/lonely.md": "---\ntitle: Lonely\n---\n",  # a finding about the whole file
+        "content/stray/c.md": "---\ntitle: C\n---\n",
+    })
+    result = run_cli("check", "-s", root)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert all(re.match(r"^[^:]+:\d+: (error|warning): \S", line) for line in lines), lines
+    assert lines[1].startswith("content/storylines/lonely.md:1: warning: storyline 'lonely' has no published story")
