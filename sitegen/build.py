@@ -98,13 +98,15 @@ def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], 
 
 
 def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
-                files: ContentFiles | None = None) -> BuildResult:
+                files: ContentFiles | None = None, renderer: Renderer | None = None) -> BuildResult:
+    """`renderer`, when given, is one from an earlier build whose layouts have not changed
+    since (the preview keeps it, so its compiled layouts are reused)."""
     result = BuildResult()
     site, result.problems = load_site(root, config, options, cache, result.timings, files)
     started = time.perf_counter()
     static = collect_assets(static_dirs(root))
     result.problems = sorted(result.problems + static.problems, key=Problem.sort_key)
-    renderer = Renderer(root, static.manifest.url)
+    renderer = renderer.with_assets(static.manifest.url) if renderer is not None else Renderer(root, static.manifest.url)
     key_base = _key_base(config, options, static.manifest.key())
     try:
         pages = [_render_page(renderer, site, plan, key_base, cache, result) for plan in plan_pages(site)]

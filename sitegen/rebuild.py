@@ -16,6 +16,7 @@ from .build import BuildCache, render_site
 from .config import SiteConfig, load_config
 from .load import CONTENT_DIR, ContentFiles, load_content, load_file
 from .model import BuildOptions, BuildResult, ChangeKind
+from .render import Renderer
 from .watch import ChangeSet
 
 
@@ -111,15 +112,20 @@ class PreviewBuilder:
         self.memory = ContentMemory(self.root)
         self.cache = BuildCache()
         self.config: SiteConfig | None = None
+        self.renderer: Renderer | None = None  # compiled layouts, kept until a layout changes
 
     def __call__(self, changes: ChangeSet | None = None) -> BuildResult:
         if changes is None or self.config is None or ChangeKind.CONFIG in changes.kinds:
             # Everything may depend on the config: forget every cached page.
-            self.cache, self.config = BuildCache(), None
+            self.cache, self.config, self.renderer = BuildCache(), None, None
             self.config = load_config(self.root, self.base_url)
             self.memory.load_all()
         elif ChangeKind.CONTENT in changes.kinds:
             self.memory.update(changes.paths(ChangeKind.CONTENT))
-        # Layouts and static files are read by render_site itself; cached pages are keyed
-        # by the layouts they use, so a layout edit re-renders exactly its pages.
-        return render_site(self.root, self.config, self.options, self.cache, files=self.memory.files())
+        if changes is not None and ChangeKind.LAYOUT in changes.kinds:
+            # A new file may override a theme layout Jinja has cached by name: start afresh.
+            # Cached pages are keyed by the layouts they use, so only those re-render.
+            self.renderer = None
+        if self.renderer is None:
+            self.renderer = Renderer(self.root)
+        return render_site(self.root, self.config, self.options, self.cache, files=self.memory.files(), renderer=self.renderer)

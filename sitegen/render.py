@@ -80,6 +80,13 @@ class Renderer:
         self.env.filters["jsonld"] = json_for_script
         self.env.globals["asset"] = asset_url or (lambda path: "/static/" + path.lstrip("/"))
         self._digests: dict[str, str] = {}
+        self._refs: dict[str, tuple[str | None, ...]] = {}
+
+    def with_assets(self, asset_url: Callable[[str], str]) -> "Renderer":
+        """Reuse this renderer (its compiled layouts) for a build with a new asset manifest.
+        Only valid while no layout file was added, removed or edited."""
+        self.env.globals["asset"] = asset_url
+        return self
 
     def template_digest(self, name: str) -> str:
         """A hash over a layout and every layout it extends, includes or imports, so a
@@ -104,11 +111,13 @@ class Renderer:
             if current in seen:
                 continue
             seen.add(current)
-            try:
-                tree = self.env.parse(self._source(current))
-            except jinja2.TemplateSyntaxError:
-                continue  # rendering reports it with its line; the source is in the digest
-            for ref in jinja2.meta.find_referenced_templates(tree):
+            if current not in self._refs:
+                try:
+                    tree = self.env.parse(self._source(current))
+                    self._refs[current] = tuple(jinja2.meta.find_referenced_templates(tree))
+                except jinja2.TemplateSyntaxError:
+                    self._refs[current] = ()  # rendering reports it with its line; the source is in the digest
+            for ref in self._refs[current]:
                 if ref is None:
                     return None
                 todo.append(ref)
