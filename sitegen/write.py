@@ -20,6 +20,7 @@ _RENAME_EXCHANGE = 2
 
 def check_destination(root: Path, dest: Path) -> None:
     """Refuse output folders whose replacement would destroy sources or the system."""
+    given = dest
     root, dest = root.resolve(), dest.resolve()
     home = Path.home().resolve()
     if dest == Path(dest.anchor) or dest == home:
@@ -30,6 +31,9 @@ def check_destination(root: Path, dest: Path) -> None:
         guarded = root / name
         if dest == guarded or guarded in dest.parents:
             raise UsageError(f"refusing to build into {dest}: it lies inside the site's {name}/ folder")
+    # Checked before anything is rendered or staged, so a refused build leaves no trace.
+    if given.is_symlink() or (given.exists() and not given.is_dir()):
+        raise UsageError(f"output {given} exists and is not a folder; remove it or choose another --destination")
 
 
 def write_site(dest: Path, outputs: list[OutputFile]) -> None:
@@ -37,8 +41,7 @@ def write_site(dest: Path, outputs: list[OutputFile]) -> None:
     dest = dest.absolute()
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = dest.parent / f".{dest.name}.sitegen-new"
-    if staging.exists():
-        shutil.rmtree(staging)  # left by a build that was killed
+    _remove(staging)  # left by a build that was killed
     staging.mkdir()
     made: set[Path] = {staging}
     for output in outputs:
@@ -72,11 +75,19 @@ def _swap_in(staging: Path, dest: Path) -> None:
         shutil.rmtree(staging)  # now holds the previous build
         return
     old = dest.parent / f".{dest.name}.sitegen-old"
-    if old.exists():
-        shutil.rmtree(old)
+    _remove(old)
     os.rename(dest, old)
     os.rename(staging, dest)
     shutil.rmtree(old)
+
+
+def _remove(path: Path) -> None:
+    """Delete a leftover staging folder; a link or file in its place is removed itself,
+    never followed, so nothing outside the output folder can be deleted through it."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 def _exchange(a: Path, b: Path) -> bool:
