@@ -16,6 +16,7 @@ from .related import TagIndex
 from .slugs import slugify
 
 # First path segments that sitegen's own pages use; a page or alias may not take them.
+GENERATED_FILES = frozenset({"feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", "_redirects", "_headers"})
 RESERVED_SEGMENTS = frozenset({"stories", "tags", "storylines", "page", "static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html"})
 
 
@@ -67,7 +68,7 @@ def link_site(
     index = TagIndex(s for s in published if not s.draft)
     related = {story.slug: _related_cards(story, curated[story.slug], by_slug, index, config.related_count) for story in published}
     storylines = _storylines(published, storyline_files, problems)
-    problems += _check_paths(published, pages)
+    problems += _check_paths(published, pages, tags, storylines)
     site = Site(config=config, stories=tuple(published), by_slug=by_slug, tags=tags,
                 tag_by_slug={t.tag.slug: t for t in tags}, related=related,
                 pages=tuple(sorted(pages, key=lambda p: p.slug)), storylines=storylines)
@@ -220,17 +221,24 @@ def _storylines(published: list[Story], files: list[dict], problems: list[Proble
     return result
 
 
-def _check_paths(published: list[Story], pages: list[Page]) -> list[Problem]:
+def _check_paths(published: list[Story], pages: list[Page], tags: tuple[TagListing, ...], storylines: dict) -> list[Problem]:
     problems = []
     taken: dict[str, str] = {s.url: s.rel_path for s in published}
     for page in pages:
         if page.slug in RESERVED_SEGMENTS:
             problems.append(Problem(SourceLocation(page.rel_path), f"page slug '{page.slug}' is used by sitegen's own pages", hint="rename the file or set another slug:"))
         taken.setdefault(page.url, page.rel_path)
+    for listing in tags:
+        taken.setdefault(listing.url, "a tag page")
+    for slug in storylines:
+        taken.setdefault(f"/storylines/{slug}/", "a storyline page")
     for story in published:
         where = SourceLocation(story.rel_path, story.line_of("aliases"))
         for alias in story.aliases:
-            if alias in taken:
+            first = alias.strip("/").split("/")[0]
+            if first in GENERATED_FILES or first in ("static", "page") or alias in ("/tags/", "/storylines/"):
+                problems.append(Problem(where, f"alias '{alias}' is a path sitegen writes itself", hint="remove the alias"))
+            elif alias in taken:
                 problems.append(Problem(where, f"alias '{alias}' is already the address of {taken[alias]}", hint="remove the alias"))
             else:
                 taken[alias] = story.rel_path

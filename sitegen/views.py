@@ -278,7 +278,9 @@ def plan_pages(site: Site) -> list[PagePlan]:
     for story in site.stories:
         cards = site.related.get(story.slug, ())
         line = site.storylines.get(story.storyline)
-        inputs = (story.digest, pages_sig, tuple((c.slug, c.shared_tags, c.curated) for c in cards),
+        # Tag display names come from every story using the tag, so they are inputs too.
+        inputs = (story.digest, pages_sig, tuple(site.tag_by_slug[t.slug].tag.name for t in story.tags),
+                  tuple((c.slug, c.shared_tags, c.curated) for c in cards),
                   card_inputs(c.slug for c in cards), card_inputs(line.stories) if line else (),
                   (line.title, line.rel_path) if line else ())
         plans.append(PagePlan(_dest(story.url), "story.html", "story", story.slug, 1, inputs))

@@ -74,3 +74,9 @@ def test_storylines_oldest_first():
     site, _ = link(stories)
     assert site.storylines["saga"].stories == ("a", "b")
     assert site.storylines["saga"].url == "/storylines/saga/"
+
+
+def test_aliases_may_not_take_generated_paths():
+    stories = [story("a", "aliases: [/feed.xml, /tags/ai-act/, /stories/b/, /static/x/, /stories/old-a/]\n"), story("b")]
+    _, problems = link(stories)
+    assert [p.message.split("'")[1] for p in problems] == ["/feed.xml", "/tags/ai-act/", "/stories/b/", "/static/x/"]
