@@ -108,8 +108,9 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     result.problems = sorted(result.problems + static.problems, key=Problem.sort_key)
     renderer = renderer.with_assets(static.manifest.url) if renderer is not None else Renderer(root, static.manifest.url)
     key_base = _key_base(config, options, static.manifest.key())
+    result.site, result.plans = site, plan_pages(site)
     try:
-        pages = [_render_page(renderer, site, plan, key_base, cache, result) for plan in plan_pages(site)]
+        pages = [_render_page(renderer, site, plan, key_base, cache, result) for plan in result.plans]
     except LayoutError as exc:
         raise BuildFailed(result.problems + [exc.to_problem()]) from None
     result.outputs = pages + static.files

@@ -199,6 +199,10 @@ class BuildResult:
     unchanged: int = 0
     rendered: list[str] = field(default_factory=list)  # pages rendered this time, not taken from the cache
     cache_hits: int = 0
+    # What the outputs were made from (outputs[i] is plans[i]'s file, static files after
+    # them), so the preview can re-render a few pages after an edit without replanning.
+    site: Site | None = None
+    plans: list = field(default_factory=list)
 
 
 class ChangeKind(enum.Enum):

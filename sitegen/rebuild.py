@@ -4,18 +4,26 @@ ContentMemory keeps every content file as last read and re-reads only the paths 
 touched, instead of walking content/ again; PreviewBuilder keeps one BuildCache across
 builds, so only pages whose inputs changed are rendered. On any doubt (a folder moved, the
 config changed, the first build) both start over from disk: the result of every path
-must equal a fresh full build, byte for byte."""
+must equal a fresh full build, byte for byte.
+
+The common edit, a story's text, takes a faster path (QuickEdit): when the stories' places
+in the site graph (slug, dates, tags, links, storyline, draft, ...) are unchanged, linking
+and planning would give the same Site and plans but for the stories' new content and
+digests, so the last build's plans are patched and only the pages that name an edited
+story's digest are rendered. Anything else goes the full way."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .build import BuildCache, render_site
+from .build import BuildCache, _render_page, parse_all, render_site
 from .config import SiteConfig, load_config
 from .load import CONTENT_DIR, ContentFiles, load_content, load_file
-from .model import BuildOptions, BuildResult, ChangeKind
+from .errors import SitegenError
+from .model import BuildOptions, BuildResult, ChangeKind, Story
 from .render import Renderer
 from .watch import ChangeSet
 
@@ -113,6 +121,7 @@ class PreviewBuilder:
         self.cache = BuildCache()
         self.config: SiteConfig | None = None
         self.renderer: Renderer | None = None  # compiled layouts, kept until a layout changes
+        self.last: QuickEdit | None = None
 
     def __call__(self, changes: ChangeSet | None = None) -> BuildResult:
         if changes is None or self.config is None or ChangeKind.CONFIG in changes.kinds:
@@ -128,4 +137,119 @@ class PreviewBuilder:
             self.renderer = None
         if self.renderer is None:
             self.renderer = Renderer(self.root)
-        return render_site(self.root, self.config, self.options, self.cache, files=self.memory.files(), renderer=self.renderer)
+        if changes is not None and changes.kinds == {ChangeKind.CONTENT} and self.last is not None:
+            result = self.last.apply(changes.paths(ChangeKind.CONTENT), self.memory, self.config, self.cache, self.renderer)
+            if result is not None:
+                return result
+        self.last = None  # a failed build must not leave an older one to patch
+        result = render_site(self.root, self.config, self.options, self.cache, files=self.memory.files(), renderer=self.renderer)
+        self.last = QuickEdit(result)
+        return result
+
+
+# Story fields that other pages see only through the story's digest (cards, listings and
+# feeds name (slug, digest, tag names)), or that only the story's own page shows. A field
+# not listed here, including any added later, counts as part of the site graph.
+_CONTENT_FIELDS = frozenset({"title", "dek", "authors", "story_so_far_html", "faq", "methodology", "sources",
+                             "html", "headings", "links_out", "params", "digest", "key_lines"})
+
+
+def graph_signature(story: Story) -> tuple:
+    """What linking and planning read from a story, other than through its digest."""
+    return (tuple((f.name, getattr(story, f.name)) for f in fields(story) if f.name not in _CONTENT_FIELDS),
+            tuple(link.href for link in story.links_out),
+            story.title if story.aliases else None)  # alias redirect pages show the title
+
+
+class QuickEdit:
+    """The last complete build, ready to take edits of story text without relinking."""
+
+    def __init__(self, result: BuildResult) -> None:
+        self.result = result
+        self._index: dict[str, list[int]] | None = None  # story digest -> positions of plans naming it
+
+    def apply(self, rel_paths: list[str], memory: ContentMemory, config: SiteConfig, cache: BuildCache,
+              renderer: Renderer) -> BuildResult | None:
+        """The new BuildResult, or None when the edit is not one this path may take (the
+        caller then builds in full; memory must already hold the new files)."""
+        last = self.result
+        site = last.site
+        if site is None or any(p.location.path in rel_paths for p in last.problems):
+            return None  # warnings in an edited file may move or vanish: let the full build say
+        by_path = {s.rel_path: s for s in site.stories}
+        sources = []
+        for rel in rel_paths:
+            share = memory._by_path.get(rel)
+            if rel not in by_path or share is None or len(share.stories) != 1 or share.problems:
+                return None
+            sources.append(share.stories[0])
+        problems: list = []
+        edited = parse_all(ContentFiles(stories=sources), config, problems, cache)[0]
+        if problems or len(edited) != len(sources):
+            return None
+        index = self._plan_index(site)
+        digests = [s.digest for s in site.stories]
+        swaps: dict[str, Story] = {}
+        for new in edited:
+            old = by_path[new.rel_path]
+            if new.digest == old.digest:
+                continue  # saved without a change
+            if graph_signature(new) != graph_signature(old) or old.digest not in index:
+                return None
+            swaps[old.slug] = new
+        # Plans name stories by digest: two stories with the same bytes would be ambiguous.
+        if len(set(digests)) != len(digests) or len({new.digest for new in swaps.values()} | set(digests)) != len(digests) + len(swaps):
+            return None
+        olds = {site.by_slug[slug].digest: new.digest for slug, new in swaps.items()}
+        new_site = replace(site, stories=tuple(swaps.get(s.slug, s) for s in site.stories),
+                           by_slug={**site.by_slug, **swaps})
+        started = time.perf_counter()
+        result = BuildResult(problems=list(last.problems), site=new_site, plans=list(last.plans),
+                             outputs=list(last.outputs))
+        positions = sorted({i for digest in olds for i in index[digest]})
+        try:
+            for i in positions:
+                plan = replace(last.plans[i], inputs=_substitute(last.plans[i].inputs, olds))
+                result.plans[i] = plan
+                # The build's own page renderer, uncached: these pages' inputs are new.
+                result.outputs[i] = _render_page(renderer, new_site, plan, "", None, result)
+        except SitegenError:
+            return None
+        for old_digest, new_digest in olds.items():
+            index[new_digest] = index.pop(old_digest)
+        result.timings["quick_edit"] = time.perf_counter() - started
+        self.result = result
+        return result
+
+    def _plan_index(self, site) -> dict[str, list[int]]:
+        if self._index is None:
+            digests = {s.digest for s in site.stories}
+            index: dict[str, list[int]] = {}
+            for i, plan in enumerate(self.result.plans):
+                for digest in _strings_in(plan.inputs, digests):
+                    index.setdefault(digest, []).append(i)
+            self._index = index
+        return self._index
+
+
+def _strings_in(value, wanted: set[str]) -> set[str]:
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item in wanted:
+                found.add(item)
+        elif isinstance(item, (tuple, list)):
+            stack.extend(item)
+    return found
+
+
+def _substitute(value, swaps: dict[str, str]):
+    if isinstance(value, str):
+        return swaps.get(value, value)
+    if isinstance(value, tuple):
+        return tuple(_substitute(item, swaps) for item in value)
+    if isinstance(value, list):
+        return [_substitute(item, swaps) for item in value]
+    return value

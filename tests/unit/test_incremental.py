@@ -190,3 +190,56 @@ def test_content_memory_matches_a_fresh_walk_after_every_kind_of_change(site):
     shutil.rmtree(site / "content/stories/a")
     memory.update(["content/stories/a"])
     same()
+
+
+def test_a_text_edit_takes_the_quick_path_and_a_tag_edit_the_full_one(site):
+    builder = PreviewBuilder(site, OPTIONS, BASE)
+    builder()
+    edit(site, "content/stories/beta.md", '"Beta"', '"Beta, retitled"')
+    quick = builder(ChangeSet.of(["content/stories/beta.md"]))
+    assert "quick_edit" in quick.timings
+    assert pages(quick) == {"stories/beta/index.html", "stories/alpha/index.html", "index.html", "tags/ai-act/index.html"}
+    edit(site, "content/stories/beta.md", "[AI Act]", "[AI Act, Audits]")
+    full = builder(ChangeSet.of(["content/stories/beta.md"]))
+    assert "quick_edit" not in full.timings and "link" in full.timings
+    assert {o.dest: o.content for o in full.outputs} == fresh_build(site)
+
+
+@pytest.mark.parametrize("change", ["warning appears", "two stories become identical", "broken yaml", "new link"])
+def test_the_quick_path_steps_aside_when_in_doubt_and_the_result_stays_exact(site, change):
+    builder = PreviewBuilder(site, OPTIONS, BASE)
+    builder()
+    path = "content/stories/gamma.md"
+    if change == "warning appears":
+        edit(site, path, "tags:", "autors: [Typo Desk]\ntags:")  # "did you mean authors?"
+    elif change == "two stories become identical":
+        (site / path).write_text((site / "content/stories/delta.md").read_text())
+    elif change == "broken yaml":
+        edit(site, path, '"Gamma"', '"Gamma')
+    else:
+        edit(site, path, "Text.", "Text with [a link](story:alpha).")
+    try:
+        result = builder(ChangeSet.of([path]))
+    except BuildFailed:
+        assert change in ("broken yaml", "two stories become identical")
+        return
+    assert "quick_edit" not in result.timings
+    assert {o.dest: o.content for o in result.outputs} == fresh_build(site)
+
+
+def test_quick_edits_on_a_generated_corpus_equal_fresh_builds(tmp_path):
+    from benchmarks.corpus import generate_corpus
+
+    generate_corpus(tmp_path, 30, seed=7)
+    options = BuildOptions(drafts=True, now=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    builder = PreviewBuilder(tmp_path, options, BASE)
+    builder()
+    stories = sorted((tmp_path / "content/stories").glob("*.md"))
+    for number, path in enumerate(stories[::10]):
+        text = path.read_text()
+        text = text.replace("## ", f"## Edited {number} ", 1) + f"\nA closing line, edit {number}.\n"
+        path.write_text(text)
+        result = builder(ChangeSet.of([path.relative_to(tmp_path).as_posix()]))
+        assert "quick_edit" in result.timings
+        fresh = render_site(tmp_path, load_config(tmp_path, BASE), options)
+        assert {o.dest: o.content for o in result.outputs} == {o.dest: o.content for o in fresh.outputs}
