@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import socket
 import threading
 import time
 import traceback
@@ -166,6 +167,10 @@ class _HTTPServer(ThreadingHTTPServer):
     state: PreviewState
 
 
+class _HTTPServer6(_HTTPServer):
+    address_family = socket.AF_INET6
+
+
 class PreviewHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sitegen-preview"
@@ -291,7 +296,8 @@ class PreviewServer:
         self.build = build
         self.log = log
         self.state = PreviewState()
-        self.httpd = _HTTPServer((bind, port), PreviewHandler)
+        server_class = _HTTPServer6 if ":" in bind else _HTTPServer
+        self.httpd = server_class((bind, port), PreviewHandler)
         self.httpd.state = self.state
         self._thread: threading.Thread | None = None
         self._warnings: set[str] = set()
