@@ -301,6 +301,7 @@ class PreviewServer:
         self.httpd.state = self.state
         self._thread: threading.Thread | None = None
         self._warnings: set[str] = set()
+        self._one_build_at_a_time = threading.Lock()  # the first build and the watcher's may overlap
 
     @property
     def address(self) -> tuple[str, int]:
@@ -319,6 +320,10 @@ class PreviewServer:
     def rebuild(self, changes=None) -> bool:
         """Run one build and publish it, or its errors. Never raises: the server must
         outlive every mistake in the sources (and every bug in a build step)."""
+        with self._one_build_at_a_time:
+            return self._rebuild(changes)
+
+    def _rebuild(self, changes) -> bool:
         started = time.perf_counter()
         try:
             result = self.build(changes) if changes is not None else self.build()
