@@ -184,7 +184,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not super().parse_request():
             return False
         if self.command not in ("GET", "HEAD"):
-            self._send(405, b"GET and HEAD only\n", "text/plain; charset=utf-8", {"Allow": "GET, HEAD"})
+            # Any request body stays unread, so the connection cannot carry another request.
+            self.close_connection = True
+            self._send(405, b"GET and HEAD only\n", "text/plain; charset=utf-8", {"Allow": "GET, HEAD", "Connection": "close"})
             return False
         return True
 
@@ -229,7 +231,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         if media:
             self.send_header("Content-Type", media)
-        self.send_header("Content-Length", str(len(body)) if status != 304 else "0")
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         for key, value in headers.items():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -262,9 +261,9 @@ def test_a_stalled_or_malformed_client_does_not_stop_others(preview):
         assert b"400" in raw_request(preview, b"GET /index.html HTTP/1.1 extra\r\n\r\n")
         answer = raw_request(preview, b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n")
         assert int(answer.split(b" ", 2)[1]) in (400, 431)
-        started = time.monotonic()
-        assert request(preview, "/")[0] == 200
-        assert time.monotonic() - started < 5
+        # The stalled connection holds its thread for the 20 s handler timeout; a server
+        # handling one connection at a time would miss this request's 10 s timeout.
+        assert request(preview, "/", timeout=10)[0] == 200
     finally:
         stalled.close()
 
