@@ -126,7 +126,7 @@ class PreviewBuilder:
     def __call__(self, changes: ChangeSet | None = None) -> BuildResult:
         if changes is None or self.config is None or ChangeKind.CONFIG in changes.kinds:
             # Everything may depend on the config: forget every cached page.
-            self.cache, self.config, self.renderer = BuildCache(), None, None
+            self.cache, self.config, self.renderer, self.last = BuildCache(), None, None, None
             self.config = load_config(self.root, self.base_url)
             self.memory.load_all()
         elif ChangeKind.CONTENT in changes.kinds:

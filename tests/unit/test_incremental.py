@@ -243,3 +243,19 @@ def test_quick_edits_on_a_generated_corpus_equal_fresh_builds(tmp_path):
         assert "quick_edit" in result.timings
         fresh = render_site(tmp_path, load_config(tmp_path, BASE), options)
         assert {o.dest: o.content for o in result.outputs} == {o.dest: o.content for o in fresh.outputs}
+
+
+def test_after_a_config_error_the_next_edit_builds_in_full_with_the_fixed_config(site):
+    from sitegen.errors import ConfigError
+
+    builder = PreviewBuilder(site, OPTIONS, BASE)
+    builder()
+    config = (site / "pyproject.toml").read_text()
+    (site / "pyproject.toml").write_text(config + "page_size = 'many'\n")
+    with pytest.raises(ConfigError):
+        builder(ChangeSet.of(["pyproject.toml"]))
+    (site / "pyproject.toml").write_text(config.replace("Test site", "Fixed site"))  # its event got lost
+    edit(site, "content/stories/alpha.md", "Text.", "Changed text.")
+    result = builder(ChangeSet.of(["content/stories/alpha.md"]))
+    assert "quick_edit" not in result.timings
+    assert {o.dest: o.content for o in result.outputs} == fresh_build(site)
