@@ -2,8 +2,8 @@
 the repository rather than in the installed package."""
 
 import sys
+from pathlib import Path
 
-from conftest import REPO
-
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+REPO_ROOT = str(Path(__file__).resolve().parents[2])
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
