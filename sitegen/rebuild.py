@@ -146,6 +146,12 @@ class PreviewBuilder:
         self.last = QuickEdit(result)
         return result
 
+    def warm_up(self) -> None:
+        """Index the last full build for the quick path now, while nobody waits for it,
+        rather than on the next save (the server calls this after publishing a build)."""
+        if self.last is not None and self.last.result.site is not None:
+            self.last._plan_index(self.last.result.site)
+
 
 # Story fields that other pages see only through the story's digest (cards, listings and
 # feeds name (slug, digest, tag names)), or that only the story's own page shows. A field

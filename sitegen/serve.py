@@ -345,6 +345,12 @@ class PreviewServer:
         self._warnings = warnings
         seconds = time.perf_counter() - started
         self.log(f"Built {len(result.outputs)} files ({len(result.rendered)} pages rendered) in {seconds * 1000:.0f} ms.")
+        warm_up = getattr(self.build, "warm_up", None)
+        if warm_up is not None:
+            try:
+                warm_up()
+            except Exception:  # noqa: BLE001 - only an optimisation; the next build redoes it
+                self.log(traceback.format_exc().rstrip())
         return True
 
     def start(self) -> None:
