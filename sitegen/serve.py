@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -165,6 +166,13 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 128
     state: PreviewState
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up mid-answer (a reload, a closed tab) is normal for a preview;
+        # only a real bug deserves socketserver's traceback in the author's terminal.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _HTTPServer6(_HTTPServer):
