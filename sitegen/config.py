@@ -50,7 +50,8 @@ def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{CONFIG_FILE}: cannot be read as TOML: {exc}") from exc
-        table = data.get("tool", {}).get("sitegen", {})
+        tool = data.get("tool", {})  # `tool = 5` is valid TOML too
+        table = tool.get("sitegen", {}) if isinstance(tool, dict) else None
         if not isinstance(table, dict):
             raise ConfigError(f"{CONFIG_FILE}: [tool.sitegen] must be a table")
     config = config_from_table(table)
