@@ -269,3 +269,18 @@ def test_a_thousand_broken_files_are_all_reported_in_path_order(good_build, tmp_
     assert paths == sorted(paths)
     assert len(printed) == 1000 + 250  # the second kind of file has two errors
     assert result.stderr.rstrip().splitlines()[-1] == "Build failed: 1250 errors in 1000 files; nothing was written."
+
+
+def test_sitegen_check_reports_every_case_the_same_way(good_build, tmp_path, capsys):
+    """`sitegen check` (run in-process: an exception would fail the test) finds each broken
+    case with the same first line as the build and exits 1."""
+    from sitegen.cli import main
+
+    for number, (case, (files, expected)) in enumerate(ERRORS.items()):
+        root = write_tree(copy_site(good_build, tmp_path / f"site{number}"), files)
+        capsys.readouterr()
+        status = main(["check", "-s", str(root)])
+        printed = capsys.readouterr()
+        assert status == 1, (case, printed.out, printed.err)
+        path_line = ":".join(expected[0].split(":")[:2]) + ":"  # check prints no column
+        assert path_line in printed.out + printed.err, (case, printed.out, printed.err)
