@@ -8,6 +8,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -122,11 +123,18 @@ def test_twenty_clients_while_stories_are_rewritten_every_50_ms(served, tmp_path
 
     def rewrite() -> None:
         rng = random.Random(3)
+        writes = 0
         while not stop.is_set():
             index = rng.randrange(STORIES)
             revisions[index] += 1
-            (root / f"content/stories/story-{index}.md").write_text(story_file(index, revisions[index]), encoding="utf-8")
+            writes += 1
+            # Every seventh save is a broken story (as an editor mid-typing makes); the
+            # server keeps serving the last good build until a later save repairs it.
+            text = story_file(index, revisions[index]) if writes % 7 else "---\ntitle: [unfinished\n"
+            (root / f"content/stories/story-{index}.md").write_text(text, encoding="utf-8")
             time.sleep(0.05)
+        for index in range(STORIES):  # end with every story valid
+            (root / f"content/stories/story-{index}.md").write_text(story_file(index, revisions[index] + 1), encoding="utf-8")
 
     paths = ["/", "/tags/", "/tags/ai-act/", "/feed.xml", "/sitemap.xml", "/no/such/page/", "/stories/missing/"]
     paths += [f"/stories/story-{i}/" for i in range(STORIES)]
@@ -242,4 +250,45 @@ def test_slow_clients_holding_sockets_do_not_block_others(served):
     finally:
         for sock in idle:
             sock.close()
+    assert server.alive()
+
+
+def wait_for(check, timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_broken_sources_while_serving_keep_the_last_good_build_and_recover(served):
+    root, server = served
+
+    def page(path: str = "/stories/story-1/") -> tuple[int, bytes]:
+        status, _, body = server.request(path)
+        return status, body
+
+    faults = [
+        ("a story with an unclosed fence", lambda: (root / "content/stories/story-1.md").write_text("---\ntitle: [broken\n")),
+        ("content/ deleted", lambda: shutil.rmtree(root / "content")),
+        ("pyproject.toml with tool = 5", lambda: (root / "pyproject.toml").write_text("tool = 5\n")),
+        ("a layout using an undefined value", lambda: write_tree(root, {"layouts/story.html": "{% extends 'base.html' %}{% block main %}{{ story.nope.deeper }}{% endblock %}"})),
+        ("a layout with a syntax error", lambda: write_tree(root, {"layouts/story.html": "{% if %}"})),
+    ]
+    repairs = [
+        lambda: (root / "content/stories/story-1.md").write_text(story_file(1, 7)),
+        lambda: write_tree(root, {f"content/stories/story-{i}.md": story_file(i, 7) for i in range(STORIES)}),
+        lambda: (root / "pyproject.toml").unlink(),
+        lambda: (root / "layouts/story.html").unlink(),
+        lambda: (root / "layouts/story.html").unlink(),
+    ]
+    for (name, fault), repair in zip(faults, repairs):
+        fault()
+        assert wait_for(lambda: b"sitegen-problems" in page()[1]), name
+        status, body = page()
+        assert status == 200 and b"Story 1 revision" in body, name  # the last good build, with the overlay
+        repair()
+        assert wait_for(lambda: b"sitegen-problems" not in page()[1]), name
+        assert page()[1].count(b"Story 1 revision 7") >= 1, name
     assert server.alive()
