@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.model import SourceFile
-from sitegen.stories import parse_datetime, parse_page, parse_story
+from sitegen.fields import parse_datetime
+from sitegen.stories import parse_page, parse_story
 
 FULL = """---
 title: "Export Controls Meet Their Workarounds"
