@@ -7,12 +7,13 @@ import difflib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from .config import SiteConfig
 from .errors import Problem, SourceLocation
 from .markdown import STORY_SCHEME, TAG_SCHEME
 from .model import BuildOptions, Page, RelatedCard, Site, Story, Storyline, Tag, TagListing
-from .related import TagIndex
+from .related import related_map
 from .slugs import slugify
 
 # First path segments that sitegen's own pages use; a page or alias may not take them.
@@ -43,7 +44,10 @@ def link_site(
     pages: list[Page],
     storyline_files: list[dict],
     options: BuildOptions,
+    relate: Callable[[list[Story], dict[str, list[str]], int], dict[str, tuple[RelatedCard, ...]]] = related_map,
 ) -> tuple[Site, list[Problem]]:
+    """`relate` computes the related cards (related.related_map); the build passes one that
+    is cached and runs on every core."""
     problems: list[Problem] = []
     now = options.now or datetime.now(timezone.utc)
     stories = sorted(stories, key=lambda s: s.rel_path)
@@ -64,9 +68,7 @@ def link_site(
     for page in pages:
         _check_cross_links(page.rel_path, page.links_out, targets, problems)
 
-    # Drafts shown by --drafts still never appear as cards on other stories.
-    index = TagIndex(s for s in published if not s.draft)
-    related = {story.slug: _related_cards(story, curated[story.slug], by_slug, index, config.related_count) for story in published}
+    related = relate(published, curated, config.related_count)
     storylines = _storylines(published, storyline_files, problems)
     problems += _check_paths(published, pages, tags, storylines)
     site = Site(config=config, stories=tuple(published), by_slug=by_slug, tags=tags,
@@ -191,15 +193,6 @@ def _site_path_problem(href: str, targets: _LinkTargets, where: SourceLocation) 
         if pages[section].params.get("draft"):
             return Problem(where, f"link to {path}: page '{section}' is a draft, so the link is broken until it is published", "warning")
     return None
-
-
-def _related_cards(story: Story, picks: list[str], by_slug: dict[str, Story], index: TagIndex, count: int) -> tuple[RelatedCard, ...]:
-    own = {t.slug for t in story.tags}
-    cards = [RelatedCard(slug, tuple(t.slug for t in by_slug[slug].tags if t.slug in own), True) for slug in picks]
-    exclude = frozenset(picks)
-    for similar in index.similar(story.slug, count - len(cards), exclude):
-        cards.append(RelatedCard(similar.slug, similar.shared, False))
-    return tuple(cards)
 
 
 def _storylines(published: list[Story], files: list[dict], problems: list[Problem]) -> dict[str, Storyline]:

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations, compress, groupby
 from operator import itemgetter
-from typing import Iterable, Protocol, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
+
+from .model import RelatedCard
 
 MAX_PATTERN_TAGS = 10  # more tags than this on one story: score its candidates exhaustively
 
@@ -234,3 +236,30 @@ class _PatternScores(dict):
                 score += self.weight[tag]
         self[pattern] = score
         return score
+
+
+def _cards(context: tuple, story) -> tuple[RelatedCard, ...]:
+    """One story's "Continue reading" cards: its curated picks, then the most similar."""
+    index, picks, by_slug, count = context
+    own = {t.slug for t in story.tags}
+    chosen = picks.get(story.slug, ())
+    cards = [RelatedCard(slug, tuple(t.slug for t in by_slug[slug].tags if t.slug in own), True) for slug in chosen]
+    for similar in index.similar(story.slug, count - len(cards), frozenset(chosen)):
+        cards.append(RelatedCard(similar.slug, similar.shared, False))
+    return tuple(cards)
+
+
+def _in_order(func: Callable, items: Sequence, context) -> list:
+    return [func(context, item) for item in items]
+
+
+def related_map(published: Sequence, picks: dict[str, list[str]], count: int,
+                run: Callable[[Callable, Sequence, Any], list] = _in_order) -> dict[str, tuple[RelatedCard, ...]]:
+    """Cards for every published story. `picks` are the checked continue_reading slugs;
+    `run(func, items, context)` maps func over the stories (the build passes one that
+    uses every core; the cards are the same)."""
+    # Drafts shown by --drafts still never appear as cards on other stories.
+    index = TagIndex(s for s in published if not s.draft)
+    by_slug = {s.slug: s for s in published}
+    cards = run(_cards, list(published), (index, picks, by_slug, count))
+    return {story.slug: story_cards for story, story_cards in zip(published, cards)}
