@@ -11,7 +11,6 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .model import Citation, Heading, OutboundLink
@@ -44,12 +43,35 @@ def _heading_id(text: str) -> str:
     return slugify(text) or "section"
 
 
+def _heading_ids(state) -> None:
+    """Give every heading an id from its text, unique in the document: a, a-1, a-2, ...
+    mdit_py_plugins.anchors gives the same ids but retries suffixes from 1 for every
+    heading, so a story of thousands of identical headings (a live blog's "Update") took
+    quadratic time. Here each base remembers its last suffix: candidates below it were
+    taken then and are taken still, so the ids are the same and the work is linear."""
+    taken: set[str] = set()
+    last_suffix: dict[str, int] = {}
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        base = _heading_id(_plain_text(tokens[index + 1]))
+        suffix = last_suffix.get(base, 0)
+        slug = f"{base}-{suffix}" if suffix else base
+        while slug in taken:
+            suffix += 1
+            slug = f"{base}-{suffix}"
+        last_suffix[base] = suffix
+        taken.add(slug)
+        token.attrSet("id", slug)
+
+
 @functools.lru_cache(maxsize=4)
 def _parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_id)
+    md.core.ruler.push("heading_ids", _heading_ids)
     md.validateLink = _validate_link
     return md
 

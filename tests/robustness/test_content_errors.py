@@ -181,6 +181,17 @@ def test_markdown_nested_ten_thousand_levels_deep_builds(good_build, tmp_path):
         assert "deep" in (root / f"public/stories/deep-{index}/index.html").read_text(encoding="utf-8")
 
 
+def test_twenty_thousand_identical_headings_get_unique_ids(good_build, tmp_path):
+    # A live blog's "## Update" repeated: heading ids used to be numbered in quadratic time
+    # (about a minute for this story); now the build takes about a second.
+    body = "## Update\n\nNews.\n\n" * 20_000
+    root = write_tree(copy_site(good_build, tmp_path / "site"), {"content/stories/live.md": story({"title": "Live"}, body)})
+    result = run_build(root, root / "public")
+    assert result.returncode == 0, result.stderr
+    page = (root / "public/stories/live/index.html").read_text(encoding="utf-8")
+    assert "id=update-19999>" in page or 'id="update-19999"' in page
+
+
 def test_front_matter_nested_too_deeply_is_an_error(good_build, tmp_path):
     root = write_tree(copy_site(good_build, tmp_path / "site"), {BAD: raw_story(HEAD + "extra: " + "[" * 10_000 + "]" * 10_000 + "\n")})
     result = run_build(root, root / "public")

@@ -200,3 +200,19 @@ def test_site_related_cards_never_show_the_story_itself_or_a_draft(fakes, drafts
         shown = [card.slug for card in cards]
         assert slug not in shown
         assert not (set(shown) & draft_slugs), (slug, shown)
+
+
+@settings(max_examples=200, deadline=None, database=None, phases=PHASES)
+@given(st.lists(st.sampled_from(["A", "a", "A-1", "a 1", "a-2", "!!", "", "section", "Section-1", "`a`", "b"]), max_size=25))
+def test_heading_ids_are_those_of_the_anchors_plugin(titles):
+    """sitegen numbers repeated headings itself (linear time); the ids must stay exactly
+    those mdit_py_plugins.anchors gives, so no published #anchor changes."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+
+    from sitegen.markdown import _heading_id, render_markdown
+
+    text = "".join(f"## {title}\n\n" for title in titles)
+    reference = MarkdownIt("commonmark").use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_id)
+    expected = [t.attrGet("id") for t in reference.parse(text) if t.type == "heading_open"]
+    assert [h.id for h in render_markdown(text).headings] == expected
