@@ -167,3 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only or unwritable output folder, ...
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"sitegen: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONTENT

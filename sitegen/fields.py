@@ -20,6 +20,10 @@ GENERATED_VALUES = ("autonomous", "assisted", "human")
 SOURCE_KEYS = ("id", "title", "url", "publisher", "date")
 FAQ_KEYS = ("q", "a")
 MAX_TAGS = 50
+# Each slug becomes a folder name in the output, and file systems refuse names over 255
+# bytes (and paths over 4,096); past these limits the build would die writing the page.
+MAX_SLUG_LENGTH = 200
+MAX_ALIAS_LENGTH = 1000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -133,6 +137,8 @@ def check_tags(check: FieldChecker, value: Any, pos: Positions) -> list[Tag] | N
         slug = slugify(name)
         if not slug:
             check.error(item_pos, f"tag {name!r} has no letters or digits to make a URL from", "add a Latin-letter name for the tag")
+        elif len(slug) > MAX_SLUG_LENGTH:
+            check.error(item_pos, f"tag {name[:40]!r}... is too long for a URL ({len(slug)} characters; at most {MAX_SLUG_LENGTH})", "use a shorter name")
         elif slug not in tags:
             tags[slug] = Tag(" ".join(name.split()), slug)
     return list(tags.values())
@@ -165,6 +171,8 @@ def alias_problem(path: str) -> str:
         return "looks like a drive letter"
     if not segments:
         return "is the home page"
+    if len(path) > MAX_ALIAS_LENGTH or any(len(s.encode("utf-8")) > MAX_SLUG_LENGTH for s in segments):
+        return f"is too long (at most {MAX_ALIAS_LENGTH} characters, {MAX_SLUG_LENGTH} bytes between slashes)"
     return ""
 
 
@@ -172,6 +180,9 @@ def check_storyline(check: FieldChecker, value: Any, pos: Positions) -> str | No
     text = check.text(value, pos, "storyline")
     if text and not is_slug(text):
         check.error(pos, f"storyline {text!r} must be a slug (a-z, 0-9 and '-')", f"try storyline: {slugify(text)}")
+        return None
+    if text and len(text) > MAX_SLUG_LENGTH:
+        check.error(pos, f"storyline is too long ({len(text)} characters; at most {MAX_SLUG_LENGTH})", "use a shorter slug")
         return None
     return text
 

@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .errors import FrontMatterError, Problem
-from .fields import (FieldChecker, check_aliases, check_faq, check_methodology, check_sources, check_storyline,
-                     check_tags)
+from .fields import (MAX_SLUG_LENGTH, FieldChecker, check_aliases, check_faq, check_methodology, check_sources,
+                     check_storyline, check_tags)
 from .frontmatter import Positions, split_front_matter
 from .markdown import render_markdown
 from .model import OutboundLink, Page, SourceFile, Story
@@ -148,6 +148,9 @@ def _slug(check: FieldChecker, data: dict, pos: Positions, rel_path: str) -> str
         if not slug:
             check.error(pos, "the file name gives an empty slug", "rename the file with letters or digits, or set slug:")
             return None
+        if len(slug) > MAX_SLUG_LENGTH:
+            check.error(pos, f"the file name gives a slug of {len(slug)} characters; at most {MAX_SLUG_LENGTH} fit in a URL", "rename the file or set a shorter slug:")
+            return None
         return slug
     text = check.text(data.get("slug"), pos.of("slug"), "slug", required=True)
     if text is None:
@@ -156,6 +159,9 @@ def _slug(check: FieldChecker, data: dict, pos: Positions, rel_path: str) -> str
         suggestion = slugify(text)
         check.error(pos.of("slug"), f"slug {text!r} may contain only a-z, 0-9 and single '-' between them",
                     f"try slug: {suggestion}" if suggestion else "use letters, digits and '-'")
+        return None
+    if len(text) > MAX_SLUG_LENGTH:
+        check.error(pos.of("slug"), f"slug is too long ({len(text)} characters; at most {MAX_SLUG_LENGTH})", "use a shorter slug")
         return None
     return text
 

@@ -63,6 +63,15 @@ def test_a_destination_that_is_a_file_is_refused_before_anything_is_written(tmp_
     assert manifest(tmp_path) == before  # no staging folder left beside it
 
 
+def test_an_output_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
+    root = site(tmp_path)
+    (tmp_path / "plain-file").write_text("x\n")
+    result = run_build(root, tmp_path / "plain-file/out")
+    assert_no_traceback(result)
+    assert result.returncode == 1
+    assert result.stderr.startswith("sitegen: error: cannot use ") and len(result.stderr.splitlines()) == 1
+
+
 def test_a_leftover_staging_link_is_removed_not_followed(tmp_path):
     root = site(tmp_path)
     victim = write_tree(tmp_path / "victim", {"keep.txt": "precious\n"})
