@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -64,14 +65,20 @@ def collect_assets(static_dirs: list[Path]) -> StaticAssets:
     """Every static file as an OutputFile, plus the manifest layouts resolve names with.
     Later folders win over earlier ones for a file of the same name."""
     sources: dict[str, Path] = {}
+    problems: list[Problem] = []
     for folder in static_dirs:
+        home = folder.resolve().parent  # the site root (or the theme's folder)
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder).as_posix()
             if path.is_file() and not any(part.startswith(".") for part in rel.split("/")):
+                # A link to a file elsewhere (static/key -> ~/.ssh/id_rsa) would publish it.
+                if path.is_symlink() and home not in Path(os.path.realpath(path)).parents:
+                    problems.append(Problem(SourceLocation(f"static/{rel}"), "is a symbolic link to a file outside the site, so it is "
+                                            "not published", "warning", "copy the file into static/ instead"))
+                    continue
                 sources[rel] = path
     files: list[OutputFile] = []
     urls: dict[str, str] = {}
-    problems: list[Problem] = []
     for rel in sorted(sources):
         content = sources[rel].read_bytes()
         hashed = rel.endswith(HASHED_SUFFIXES)

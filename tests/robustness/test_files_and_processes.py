@@ -184,3 +184,21 @@ def test_a_build_killed_at_random_moments_leaves_the_previous_output_whole(tmp_p
     leftovers = [p.name for p in root.iterdir() if p.name.startswith(".public")]
     assert leftovers == [], leftovers
     print(f"\nkilled 20 builds of 150 stories (a full build took {max(durations):.1f} s); {finished} had already swapped in")
+
+
+def test_links_and_special_files_in_static_never_publish_files_from_outside(tmp_path):
+    root = site(tmp_path)
+    secret = write_tree(tmp_path / "outside", {"secret.txt": "SECRET-STATIC\n"}) / "secret.txt"
+    (root / "static/leak.txt").symlink_to(secret)
+    (root / "static/outside-folder").symlink_to(secret.parent, target_is_directory=True)
+    (root / "static/inside.txt").symlink_to(root / "static/extra.txt")
+    (root / "static/loop").symlink_to("loop")
+    os.mkfifo(root / "static/pipe")
+    result = run_build(root, root / "public", timeout=60)
+    assert_no_traceback(result)
+    assert result.returncode == 0, result.stderr
+    assert "static/leak.txt: warning: is a symbolic link to a file outside the site, so it is not published" in result.stderr
+    published = manifest(root / "public")
+    assert not any(b"SECRET" in (root / "public" / rel).read_bytes() for rel in published)
+    assert (root / "public/static/inside.txt").read_text() == "static file\n"
+    assert not any(name in rel for rel in published for name in ("leak", "outside-folder", "loop", "pipe"))
