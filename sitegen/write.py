@@ -34,6 +34,11 @@ def check_destination(root: Path, dest: Path) -> None:
     # Checked before anything is rendered or staged, so a refused build leaves no trace.
     if given.is_symlink() or (given.exists() and not given.is_dir()):
         raise UsageError(f"output {given} exists and is not a folder; remove it or choose another --destination")
+    # The build replaces the whole folder, so a mistyped -d (~/Documents, /home, /etc) would
+    # delete it: only an empty folder or an earlier build's output (it has a home page) goes.
+    if dest.is_dir() and not (dest / "index.html").is_file() and any(dest.iterdir()):
+        raise UsageError(f"refusing to replace {dest}: it holds files but no index.html, so it is not an earlier build's "
+                         "output; empty it or choose another --destination")
 
 
 def write_site(dest: Path, outputs: list[OutputFile]) -> None:

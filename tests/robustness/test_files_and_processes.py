@@ -43,6 +43,20 @@ def test_dangerous_destinations_are_refused_with_exit_2(dest, tmp_path):
     assert manifest(tmp_path) == before
 
 
+def test_a_folder_that_is_not_an_earlier_output_is_never_replaced(tmp_path):
+    root = site(tmp_path)
+    documents = write_tree(tmp_path / "Documents", {"thesis.odt": "years of work", "photos/cat.jpg": "meow"})
+    before = manifest(tmp_path)
+    result = run_build(root, documents)
+    assert_no_traceback(result)
+    assert result.returncode == 2, result.stderr
+    assert "it holds files but no index.html" in result.stderr
+    assert manifest(tmp_path) == before
+    (tmp_path / "empty").mkdir()
+    assert run_build(root, tmp_path / "empty").returncode == 0  # an empty folder is fine
+    assert run_build(root, tmp_path / "empty").returncode == 0  # and so is an earlier output
+
+
 def test_a_link_to_a_guarded_folder_is_refused_too(tmp_path):
     root = site(tmp_path)
     (tmp_path / "sneaky").symlink_to(root / "content", target_is_directory=True)
@@ -80,7 +94,8 @@ def test_a_leftover_staging_link_is_removed_not_followed(tmp_path):
     assert_no_traceback(result)
     assert result.returncode == 0, result.stderr
     assert (victim / "keep.txt").read_text() == "precious\n"
-    assert not (tmp_path / ".out.sitegen-new").exists() and not (tmp_path / ".out.sitegen-new").is_symlink()
+    assert manifest(victim) == {"keep.txt": manifest(victim)["keep.txt"]}
+    assert (tmp_path / "out/index.html").is_file()
 
 
 def test_the_build_writes_and_deletes_nothing_outside_its_destination(tmp_path):
@@ -91,13 +106,16 @@ def test_the_build_writes_and_deletes_nothing_outside_its_destination(tmp_path):
     # Links planted in the old output must be dropped with it, never followed.
     (out / "link-to-folder").symlink_to(outside / "folder", target_is_directory=True)
     (out / "stories/link-to-file.txt").symlink_to(outside / "file.txt")
-    before = {rel: digest for rel, digest in manifest(tmp_path).items() if not rel.startswith("out/")}
+    # Besides the destination, a build may write only its documented cache, .sitegen-cache/.
+    def elsewhere() -> dict[str, str]:
+        return {rel: digest for rel, digest in manifest(tmp_path).items() if not rel.startswith(("out/", "site/.sitegen-cache/"))}
+
+    before = elsewhere()
     write_tree(root, {"content/stories/c.md": story({"title": "C"})})
     before["site/content/stories/c.md"] = manifest(root)["content/stories/c.md"]
     result = run_build(root, out)
     assert result.returncode == 0, result.stderr
-    after = {rel: digest for rel, digest in manifest(tmp_path).items() if not rel.startswith("out/")}
-    assert after == before
+    assert elsewhere() == before
     assert not (out / "link-to-folder").exists() and (outside / "folder/deep.txt").read_text() == "deep\n"
     assert (out / "stories/c/index.html").is_file()
 
