@@ -11,6 +11,7 @@ from .errors import FrontMatterError, Problem, SourceLocation
 from .model import SourceFile
 
 FENCE = "---"
+MAX_EXPANDED_VALUES = 100_000  # a long story's front matter has a few hundred
 
 
 class _FriendlyConstructor:
@@ -108,6 +109,11 @@ def _parse_with(loader_class, yaml_text: str, rel_path: str, first_line: int) ->
             return {}, Positions(first_line)
         if not isinstance(node, yaml.MappingNode):
             raise FrontMatterError(SourceLocation(rel_path, node.start_mark.line + first_line), "front matter must be YAML keys and values (key: value), not a list or a single value")
+        # Before anything walks the nodes: aliases can make a few lines mean millions of
+        # values ("billion laughs") or a value that contains itself (&a [*a]).
+        if _expanded_size(node, {}, rel_path, first_line) > MAX_EXPANDED_VALUES:
+            raise FrontMatterError(SourceLocation(rel_path, first_line), f"front matter holds more than {MAX_EXPANDED_VALUES:,} values "
+                                   "once its YAML aliases (*name) are written out", "write the values out instead of repeating aliases")
         duplicates = _duplicate_keys(node, rel_path, first_line)
         if duplicates:
             raise duplicates[0]
@@ -134,6 +140,27 @@ def _parse_with(loader_class, yaml_text: str, rel_path: str, first_line: int) ->
     finally:
         loader.dispose()
     return data, _positions(node, first_line)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], rel_path: str, first_line: int) -> int:
+    """How many values the document holds with every alias written out, counted without
+    writing them out (each node once, by identity)."""
+    known = sizes.get(id(node))
+    if known == -1:
+        raise FrontMatterError(SourceLocation(rel_path, node.start_mark.line + first_line),
+                               "a YAML alias (*name) here refers to a value that contains it", "write the value out")
+    if known is not None:
+        return known
+    sizes[id(node)] = -1  # in progress: meeting it again below means a cycle
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    else:
+        children = []
+    size = 1 + sum(_expanded_size(child, sizes, rel_path, first_line) for child in children)
+    sizes[id(node)] = size
+    return size
 
 
 def _positions(node: yaml.Node, first_line: int) -> Positions:

@@ -42,6 +42,10 @@ ERRORS: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
                                                                 f"{BAD}:1: missing required key 'title'"]),
     "python object tag": ({BAD: raw_story("title: !!python/object/apply:os.system ['true']\ndek: D\ndate: 2026-01-01\n")},
                           [f"{BAD}:2:8: invalid YAML: could not determine a constructor"]),
+    "YAML alias bomb": ({BAD: raw_story(HEAD + 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+                            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")))},
+                        [f"{BAD}:2: front matter holds more than 100,000 values once its YAML aliases (*name) are written out"]),
+    "YAML alias cycle": ({BAD: raw_story(HEAD + "loop: &a [*a]\n")}, [f"{BAD}:6: a YAML alias (*name) here refers to a value that contains it"]),
     "not UTF-8": ({BAD: b"---\ntitle: T\ndek: caf\xe9\ndate: 2026-01-01\n---\n"}, [f"{BAD}:3: is not valid UTF-8 (byte 0xe9)"]),
     "NUL in body": ({BAD: story(body="one\ntwo\x00\n")}, [f"{BAD}:9: contains a NUL character; remove it"]),
     "control character in body": ({BAD: story(body="one\n\ntwo\x1b[31m\n")}, [f"{BAD}:10: contains the control character U+001B; remove it"]),
@@ -120,6 +124,8 @@ BUILDS: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
                           ["content/stories/cr.md:8: warning: continue_reading: 'draft' is a draft"]),
     "future-dated story": ({"content/stories/later.md": story(date="2099-01-01")},
                            ["content/stories/later.md:4: warning: is dated 2099-01-01T00:00:00Z, in the future, so it is not published yet"]),
+    "YAML anchors reused": ({"content/stories/anchors.md": raw_story("title: &t Anchored\ndek: *t\ndate: 2026-01-01\ntags: &tags [AI Act]\nx-tags: *tags\n")},
+                            ["content/stories/anchors.md:6: warning: unknown key 'x-tags'"]),
     "no tags": ({"content/stories/untagged.md": raw_story("title: T\ndek: D\ndate: 2026-01-01\n")},
                 ["content/stories/untagged.md:2: warning: story has no tags"]),
 }
