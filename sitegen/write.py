@@ -1,15 +1,26 @@
 """Write a finished build into the output folder, all or nothing.
 
-Every file goes into a fresh temporary folder beside the destination; only when all are
-written does that folder take the destination's place, so a failed or killed build leaves
-the previous output as it was, and files of earlier builds that are no longer produced
-disappear with the old folder."""
+write_site: every file goes into a fresh temporary folder beside the destination; only
+when all are written does that folder take the destination's place, so a failed or
+killed build leaves the previous output as it was, and files of earlier builds that are
+no longer produced disappear with the old folder.
+
+write_changed does the same with O(changed) work, for builds with a cache: it keeps a
+second copy of the output (the spare, in the cache folder), brings the spare up to date
+by writing only the files whose bytes differ (hard-linking files the output already has),
+then swaps spare and output in one atomic rename; the previous output becomes the next
+build's spare. Creating thousands of folders and files is what a big site's write costs,
+and this skips it. What the two trees hold is recorded as a Manifest, but never trusted:
+every file is checked against its recorded size, modification time and inode first."""
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import shutil
+import stat as stat_module
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import OutputCollisionError, UsageError
@@ -59,15 +70,198 @@ def write_site(dest: Path, outputs: list[OutputFile]) -> None:
     _swap_in(staging, dest)
 
 
-def _check_paths(outputs: list[OutputFile]) -> None:
+def _check_paths(outputs: list[OutputFile], kept: tuple[str, ...] = ()) -> None:
     seen: set[str] = set()
+    for dest in [o.dest for o in outputs] + list(kept):
+        path = PurePosixPath(dest)
+        if path.is_absolute() or ".." in path.parts or "\\" in dest or "\x00" in dest or not path.parts:
+            raise OutputCollisionError(f"refusing to write outside the output folder: {dest!r}")
+        if dest in seen:
+            raise OutputCollisionError(f"two pages would be written to {dest}")
+        seen.add(dest)
+    for dest in seen:
+        for parent in PurePosixPath(dest).parents:
+            if str(parent) in seen:
+                raise OutputCollisionError(f"{parent} would be both a file and the folder of {dest}")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A written file as the file system showed it: if size, mtime and inode still match,
+    nobody has replaced or edited it since, and its bytes still have `digest`."""
+
+    digest: bytes  # sha256 of the bytes
+    size: int
+    mtime_ns: int
+    inode: int
+
+    def matches(self, stat: os.stat_result) -> bool:
+        return (stat.st_size, stat.st_mtime_ns, stat.st_ino) == (self.size, self.mtime_ns, self.inode)
+
+
+Manifest = dict[str, FileState]  # posix path inside a tree -> the file's state
+
+
+@dataclass
+class Trees:
+    """The output folder and its spare copy, with what each was last recorded to hold."""
+
+    dest: Path
+    spare: Path
+    dest_files: Manifest = field(default_factory=dict)
+    spare_files: Manifest = field(default_factory=dict)
+    _checked: dict[str, bool] = field(default_factory=dict)
+
+    def has(self, rel: str, digest: bytes) -> bool:
+        """Does the output folder hold `rel` with these bytes, untouched since it was written?"""
+        recorded = self.dest_files.get(rel)
+        if recorded is None or recorded.digest != digest:
+            return False
+        verified = self._checked.get(rel)
+        if verified is None:
+            try:
+                verified = recorded.matches(os.lstat(self.dest / rel))
+            except OSError:
+                verified = False
+            self._checked[rel] = verified
+        return verified
+
+
+    def holds_exactly(self) -> bool:
+        """Does the output folder hold exactly the recorded files, each untouched?"""
+        if not self.dest.is_dir() or self.dest.is_symlink():
+            return False
+        found = _scan(self.dest, tidy=False)
+        return found.keys() == self.dest_files.keys() and all(self.dest_files[rel].matches(stat) for rel, stat in found.items())
+
+
+def can_keep_spare(dest: Path, spare: Path) -> bool:
+    """The swap is one rename, so both trees must live on one file system."""
+    def device(path: Path) -> int:
+        path = path.absolute()
+        while not path.exists():  # the nearest folder that exists decides
+            path = path.parent
+        return os.stat(path).st_dev
+
+    try:
+        return device(dest.parent) == device(spare)
+    except OSError:
+        return False
+
+
+class StaleOutput(Exception):
+    """A file the build meant to keep changed in the output folder while it ran."""
+
+
+@dataclass
+class WriteReport:
+    files: Manifest  # the output folder now
+    written: int  # files whose bytes differ from the previous output
+    unchanged: int
+
+
+def write_changed(trees: Trees, outputs: list[OutputFile], kept: dict[str, bytes]) -> WriteReport:
+    """Make trees.dest hold exactly `outputs` plus `kept` (path -> digest of bytes the
+    output folder already holds), writing only what differs, then swap atomically.
+    Raises StaleOutput (nothing swapped) if a kept file changed meanwhile."""
+    _check_paths(outputs, tuple(kept))
+    dest, spare = trees.dest.absolute(), trees.spare
+    spare.parent.mkdir(parents=True, exist_ok=True)
+    if spare.is_symlink() or spare.is_file():
+        spare.unlink()
+    spare.mkdir(exist_ok=True)
+    present = _scan(spare)
+    wanted: dict[str, tuple[bytes, bytes | None]] = {rel: (digest, None) for rel, digest in kept.items()}
     for output in outputs:
-        path = PurePosixPath(output.dest)
-        if path.is_absolute() or ".." in path.parts or "\\" in output.dest or "\x00" in output.dest:
-            raise OutputCollisionError(f"refusing to write outside the output folder: {output.dest!r}")
-        if output.dest in seen:
-            raise OutputCollisionError(f"two pages would be written to {output.dest}")
-        seen.add(output.dest)
+        wanted[output.dest] = (hashlib.sha256(output.content).digest(), output.content)
+
+    emptied: set[Path] = set()
+    for rel in present.keys() - wanted.keys():
+        (spare / rel).unlink()
+        emptied.update((spare / rel).parents)
+    for folder in sorted((f for f in emptied if spare in f.parents), key=lambda f: len(f.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # still holds files
+
+    files: Manifest = {}
+    written = 0
+    made: set[Path] = set()
+    for rel, (digest, content) in wanted.items():
+        before = trees.dest_files.get(rel)
+        if before is None or before.digest != digest:
+            written += 1
+        recorded = trees.spare_files.get(rel)
+        stat = present.get(rel)
+        if recorded is not None and stat is not None and recorded.digest == digest and recorded.matches(stat):
+            files[rel] = recorded
+            continue
+        target = spare / rel
+        if target.parent not in made:
+            _make_folder(target.parent, spare)
+            made.add(target.parent)
+        temp = target.with_name(f".{target.name}.sitegen-tmp")
+        if trees.has(rel, digest):
+            shared = trees.dest_files[rel]
+            if stat is not None and stat.st_ino == shared.inode and stat.st_dev == os.lstat(dest / rel).st_dev:
+                files[rel] = shared  # already the output folder's file (rename onto it would do nothing)
+                continue
+            os.link(dest / rel, temp)  # same bytes: share the output folder's file
+        elif content is not None:
+            with open(temp, "wb") as handle:
+                handle.write(content)
+        else:
+            raise StaleOutput(rel)
+        os.replace(temp, target)
+        stat = os.lstat(target)
+        files[rel] = FileState(digest, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+    if dest.exists():
+        if not _exchange(spare, dest):
+            raise OSError(f"cannot swap {spare} and {dest} atomically")
+    else:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(spare, dest)
+    # The old output is now the spare; what it holds is what the output folder held.
+    trees.spare_files, trees.dest_files, trees._checked = trees.dest_files, files, {}
+    return WriteReport(files, written, len(files) - written)
+
+
+def _scan(tree: Path, tidy: bool = True) -> dict[str, os.stat_result]:
+    """Every file in a tree by posix path. With `tidy` (the spare, which only sitegen
+    writes), links and a killed build's half-written files are removed; otherwise an
+    entry that is not a plain file is reported under its path with its own stat, which
+    no recorded FileState matches."""
+    found: dict[str, os.stat_result] = {}
+    for folder, dirnames, filenames in os.walk(tree):
+        base = Path(folder)
+        for name in list(dirnames):
+            if (base / name).is_symlink():
+                dirnames.remove(name)
+                if tidy:
+                    (base / name).unlink()
+                else:
+                    found[(base / name).relative_to(tree).as_posix()] = os.lstat(base / name)
+        for name in filenames:
+            path = base / name
+            stat = os.lstat(path)
+            if tidy and (name.endswith(".sitegen-tmp") or not stat_module.S_ISREG(stat.st_mode)):
+                path.unlink()
+                continue
+            found[path.relative_to(tree).as_posix()] = stat
+    return found
+
+
+def _make_folder(folder: Path, tree: Path) -> None:
+    """mkdir -p inside `tree`, replacing a file that sits where a folder must go."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for parent in reversed([folder, *folder.parents]):
+            if tree in parent.parents and (parent.is_file() or parent.is_symlink()):
+                parent.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def _swap_in(staging: Path, dest: Path) -> None:

@@ -1,0 +1,208 @@
+"""The persistent build cache: .sitegen-cache/ in the site root, git-ignored, safe to delete.
+
+It keeps what a later build can reuse: parsed stories (by file digest), the related-story
+map (by a digest of every published story's slug, tags, date, storyline and draft flag,
+so a body edit reuses it), which bytes each page key produced, what the output folder
+holds, and a record of the last build's inputs (so a build with nothing changed writes
+nothing). Everything is keyed by content, and every file also carries a fingerprint of
+the code that wrote it: the cache format, sitegen's own source files, Python and the
+libraries that shape the output. A file whose fingerprint differs is stale.
+
+A cache file is never trusted: it must have the magic header, the format number, this
+fingerprint, its stated length and the SHA-256 of its payload, and the payload is
+unpickled with an allow-list of the few classes sitegen stores (so a planted file cannot
+run code). Any file failing a check is ignored (noted in DiskCache.notes) and rewritten
+at the end of the build, so a corrupted, truncated or stale cache only costs time."""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import gc
+import hashlib
+import io
+import os
+import pickle
+import struct
+import sys
+import zlib
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from . import model
+
+CACHE_DIR = ".sitegen-cache"
+FORMAT = 1
+MAGIC = b"SGCACHE\0"
+_HEADER = struct.Struct(">8sI32sQ32s")  # magic, format, fingerprint, payload length, payload sha256
+SHARDS = 32  # parsed files are spread over this many files, so one edit rewrites one shard
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "minify-html")
+
+
+def fingerprint() -> bytes:
+    """What, besides the inputs, decides the output: this code and its libraries."""
+    digest = hashlib.sha256(f"format {FORMAT}\0sitegen {__version__}\0python {sys.version}\0".encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name} {metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} missing\0".encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        # The code itself, theme included: during development the version number stays put.
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+_SAFE_BUILTINS = frozenset({"list", "dict", "set", "frozenset", "tuple", "bytes", "bytearray", "str", "int",
+                            "float", "bool", "complex", "range", "slice"})
+_SAFE_DATETIME = frozenset({"datetime", "date", "time", "timedelta", "timezone"})
+_SAFE_ERRORS = frozenset({"Problem", "SourceLocation"})
+
+
+class _AllowListUnpickler(pickle.Unpickler):
+    """Unpickles only plain data and sitegen's own frozen records."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module == "builtins" and name in _SAFE_BUILTINS) or (module == "datetime" and name in _SAFE_DATETIME) \
+                or (module == "sitegen.errors" and name in _SAFE_ERRORS):
+            return super().find_class(module, name)
+        if module == "sitegen.model":
+            found = getattr(model, name, None)
+            if isinstance(found, type) and dataclasses.is_dataclass(found) and found.__module__ == "sitegen.model":
+                return found
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the cache")
+
+
+def encode(value: Any, stamp: bytes) -> bytes:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(MAGIC, FORMAT, stamp, len(payload), hashlib.sha256(payload).digest()) + payload
+
+
+def decode(blob: bytes, stamp: bytes) -> Any:
+    """The stored value; ValueError when the blob is not a complete, current cache file."""
+    if len(blob) < _HEADER.size:
+        raise ValueError("truncated header")
+    magic, version, stored_stamp, length, checksum = _HEADER.unpack_from(blob)
+    if magic != MAGIC or version != FORMAT:
+        raise ValueError("not a sitegen cache file of this format")
+    if stored_stamp != stamp:
+        raise ValueError("written by another sitegen, Python or library version")
+    payload = blob[_HEADER.size:]
+    if len(payload) != length or hashlib.sha256(payload).digest() != checksum:
+        raise ValueError("truncated or altered")
+    collecting = gc.isenabled()
+    gc.disable()  # a payload is thousands of small records, none in a cycle: 3x faster
+    try:
+        return _AllowListUnpickler(io.BytesIO(payload)).load()
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the file is not used
+        raise ValueError(f"unreadable payload ({exc.__class__.__name__})") from None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class DiskCache:
+    """One site's cache folder. Open it with DiskCache.open(root) as a context manager: it
+    holds a lock, so two builds of one site take turns instead of mixing their files."""
+
+    def __init__(self, folder: Path, stamp: bytes | None = None) -> None:
+        self.folder = folder
+        self.stamp = stamp if stamp is not None else fingerprint()
+        self.rejected: dict[str, list[str]] = {}  # why -> cache files found corrupted or stale
+        self._lock: int | None = None
+        self._shards: dict[int, dict] = {}  # parsed entries as loaded, by shard
+
+    @classmethod
+    def open(cls, root: Path) -> "DiskCache":
+        return cls(root / CACHE_DIR)
+
+    def __enter__(self) -> "DiskCache":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._mark_folder()
+        self._lock = os.open(self.folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # releases the lock
+            self._lock = None
+
+    def _mark_folder(self) -> None:
+        # Ignored by git even where the site's .gitignore does not name it, and skipped by
+        # backup tools that honour CACHEDIR.TAG.
+        for name, text in ((".gitignore", "*\n"), ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+                                                                    "# sitegen's build cache; safe to delete.\n")):
+            path = self.folder / name
+            if not path.exists():
+                path.write_text(text, encoding="utf-8")
+
+    # -- single values -------------------------------------------------------------
+    def get(self, name: str, default: Any = None) -> Any:
+        path = self.folder / f"{name}.bin"
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return default
+        except OSError as exc:
+            self.rejected.setdefault(f"cannot be read ({exc.strerror})", []).append(path.name)
+            return default
+        try:
+            return decode(blob, self.stamp)
+        except ValueError as exc:
+            self.rejected.setdefault(str(exc), []).append(path.name)
+            return default
+
+    @property
+    def notes(self) -> list[str]:
+        """One line per reason a cache file was not used."""
+        lines = []
+        for why, names in self.rejected.items():
+            names = sorted(set(names))
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            lines.append(f"{CACHE_DIR}: {shown} {'was' if len(names) == 1 else 'were'} not used ({why}); rebuilt")
+        return lines
+
+    def put(self, name: str, value: Any) -> None:
+        _write_atomically(self.folder / f"{name}.bin", encode(value, self.stamp))
+
+    # -- parsed files, sharded ----------------------------------------------------------
+    def parsed(self) -> dict[tuple, tuple]:
+        """Every stored parse result, keyed (kind, rel_path, digest, raw_html)."""
+        merged: dict[tuple, tuple] = {}
+        for shard in range(SHARDS):
+            entries = self.get(f"parsed-{shard:02d}", {})
+            if not isinstance(entries, dict):
+                entries = {}
+            self._shards[shard] = entries
+            merged.update(entries)
+        return merged
+
+    def save_parsed(self, used: dict[tuple, tuple]) -> None:
+        """Keep exactly the entries this build used; rewrite only shards that differ."""
+        shards: dict[int, dict] = {shard: {} for shard in range(SHARDS)}
+        for key, value in used.items():
+            shards[_shard_of(key)][key] = value
+        for shard, entries in shards.items():
+            if entries.keys() != self._shards.get(shard, {}).keys() or not (self.folder / f"parsed-{shard:02d}.bin").exists():
+                self.put(f"parsed-{shard:02d}", entries)
+                self._shards[shard] = entries
+
+
+def _shard_of(key: tuple) -> int:
+    return zlib.crc32(repr(key[:2]).encode()) % SHARDS  # (kind, rel_path): a file stays in its shard
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()

@@ -1,0 +1,113 @@
+"""Run one pure stage function over many items on every core, results in item order.
+
+The stages stay ignorant of this: build.py hands a function, the items and whatever the
+function reads besides its item (the Site, the Renderer) to `map_in_order`. Workers are
+forked *after* that context exists, so they inherit it instead of receiving a pickled
+copy, and only the items' indices travel to them; results travel back pickled. With one
+job, few items, or no fork() (Windows, or macOS where forking a threaded process is
+unsafe), everything runs in this process, and the output is the same either way.
+
+A worker never raises a SourceError across the process boundary (their constructors do
+not survive pickling): it returns a _Failed holding the error's class and Problem, and
+the parent raises the same error again here."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .errors import Problem, SitegenError, SourceError
+
+MIN_ITEMS_PER_JOB = 24  # below this, starting workers costs more than it saves
+
+
+def worker_count(jobs: int) -> int:
+    """`jobs` as given on the command line: 0 means one worker per core this process may use."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    kind: type | None  # the SourceError subclass raised
+    problem: Problem | None  # its problem
+    message: str  # any other error, with the worker's traceback
+
+
+class WorkerError(SitegenError):
+    """Raised when a worker process failed with an error that is not about the site's sources."""
+
+
+def map_in_order(func: Callable[[Any, Any], Any], items: Sequence, context: Any, jobs: int,
+                 on_done: Callable[[int], None] | None = None) -> list:
+    """[func(context, item) for item in items], on up to `jobs` processes (0: every core).
+    on_done(n) is called in this process as each batch of n results arrives."""
+    workers = min(worker_count(jobs), max(1, len(items) // MIN_ITEMS_PER_JOB))
+    if workers <= 1 or not can_fork():
+        results = []
+        for item in items:
+            results.append(func(context, item))
+            if on_done is not None:
+                on_done(1)
+        return results
+    # Small batches keep both cores busy to the end and the progress bar moving; large
+    # enough ones keep the per-task overhead (a pickle each way) negligible.
+    batch = max(1, min(64, len(items) // (workers * 8)))
+    batches = [range(start, min(start + batch, len(items))) for start in range(0, len(items), batch)]
+    results: list = []
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_install, initargs=((func, items, context),))
+    try:
+        for done in pool.imap(_run_batch, batches):
+            for value in done:
+                if isinstance(value, _Failed):
+                    _raise(value)
+            results.extend(done)
+            if on_done is not None:
+                on_done(len(done))
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+    return results
+
+
+# The only module-level state: set once in each forked worker by _install, never in the
+# parent, so that a worker finds the function and what it reads without a pickle.
+_work: tuple[Callable, Sequence, Any] | None = None
+
+
+def _install(work: tuple[Callable, Sequence, Any]) -> None:
+    global _work
+    _work = work
+
+
+def _run_batch(indices: range) -> list:
+    assert _work is not None
+    func, items, context = _work
+    out = []
+    for index in indices:
+        try:
+            out.append(func(context, items[index]))
+        except SourceError as exc:
+            out.append(_Failed(type(exc), exc.to_problem(), ""))
+        except Exception as exc:  # noqa: BLE001 - reported in the parent with the worker's traceback
+            out.append(_Failed(None, None, "".join(traceback.format_exception(exc)).rstrip()))
+    return out
+
+
+def _raise(failed: _Failed) -> None:
+    if failed.kind is not None and failed.problem is not None:
+        raise failed.kind(failed.problem.location, failed.problem.message, failed.problem.hint)
+    raise WorkerError(f"a build worker failed:\n{failed.message}")
