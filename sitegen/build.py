@@ -1,46 +1,67 @@
 """The orchestrator: load -> parse -> link -> render -> minify -> write, nothing else.
 
-A BuildCache (optional) carries parsed stories and rendered pages from one build to the
-next, keyed by what they were made from; the stages themselves never see it."""
+Caching and parallelism wrap the stages from here; the stages never see either:
+- a BuildCache (in memory; the preview keeps one) carries parse results, the related
+  map and page bytes from one build to the next, keyed by what they were made from;
+- with disk_cache=True, build() fills that BuildCache from .sitegen-cache/ (cache.py),
+  keeps pages whose bytes the output folder already holds instead of rendering them,
+  writes only files whose bytes changed (write.write_changed), and skips everything
+  when no input changed since the last build into the same folder;
+- parallel.map_in_order runs parsing, related cards and rendering on every core.
+Every path gives byte-identical output to a serial build without a cache."""
 
 from __future__ import annotations
 
 import hashlib
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from . import feeds, redirects, sitemap
-from .assets import collect_assets
+from .assets import StaticAssets, collect_assets
+from .cache import DiskCache
 from .config import SiteConfig, load_config
 from .errors import BuildFailed, LayoutError, Problem
 from .link import link_site
 from .load import ContentFiles, load_content
 from .minify import minify_page
-from .model import BuildOptions, BuildResult, OutputFile, Site
-from .render import Renderer, static_dirs
+from .model import BuildOptions, BuildResult, OutputFile, Site, Story
+from .parallel import map_in_order
+from .progress import Progress
+from .related import related_map
+from .render import Renderer, layouts_digest, static_dirs
 from .stories import parse_page, parse_story, parse_storyline_file
 from .views import PagePlan, page_context, plan_pages
-from .write import check_destination, write_site
+from .write import FileState, StaleOutput, Trees, can_keep_spare, check_destination, write_changed, write_site
 
 
 @dataclass
 class BuildCache:
-    """Memory of earlier builds: parse results by source digest, page bytes by input key."""
+    """Memory of earlier builds: parse results by source digest, the related map by a
+    digest of the site graph, page bytes by input key."""
 
     parsed: dict[tuple, tuple] = field(default_factory=dict)
     pages: dict[str, bytes] = field(default_factory=dict)
+    related: dict[str, dict] = field(default_factory=dict)  # only the latest map is kept
 
 
 def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_url: str | None = None,
-          cache: BuildCache | None = None) -> BuildResult:
+          cache: BuildCache | None = None, disk_cache: bool = False, progress: Progress | None = None) -> BuildResult:
     """Build the site in `root` into `dest`. Raises BuildFailed (nothing written) when the
-    sources have errors; warnings are returned in the result."""
+    sources have errors; warnings are returned in the result. With disk_cache, reuse and
+    update root/.sitegen-cache/."""
     check_destination(root, dest)
     config = load_config(root, base_url)
-    result = render_site(root, config, options, cache)
+    progress = progress or Progress.silent()
+    if disk_cache:
+        with DiskCache.open(root) as disk:
+            return _build_cached(root, dest, config, options, disk, progress)
+    result = render_site(root, config, options, cache, progress=progress)
     started = time.perf_counter()
+    progress.finish()
     write_site(dest, result.outputs)
     result.timings["write"] = time.perf_counter() - started
     result.written = len(result.outputs)
@@ -48,72 +69,125 @@ def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_u
 
 
 def load_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
-              timings: dict[str, float] | None = None, files: ContentFiles | None = None) -> tuple[Site, list[Problem]]:
+              timings: dict[str, float] | None = None, files: ContentFiles | None = None,
+              progress: Progress | None = None) -> tuple[Site, list[Problem]]:
     """load -> parse -> link. Raises BuildFailed when any error was found. `files`, when
     given, stands for what load_content(root) would read (the preview keeps it in memory)."""
-    site, problems = collect_site(root, config, options, cache, timings, files)
+    site, problems = collect_site(root, config, options, cache, timings, files, progress)
     if any(p.is_error for p in problems):
         raise BuildFailed(problems)
     return site, problems
 
 
 def collect_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
-                 timings: dict[str, float] | None = None, files: ContentFiles | None = None) -> tuple[Site, list[Problem]]:
+                 timings: dict[str, float] | None = None, files: ContentFiles | None = None,
+                 progress: Progress | None = None) -> tuple[Site, list[Problem]]:
     """load -> parse -> link without failing: the Site of whatever parsed, and every problem
     found, errors included (`sitegen check` reports them all, then lints the Site)."""
     timings = timings if timings is not None else {}
+    progress = progress or Progress.silent()
     started = time.perf_counter()
     files = files if files is not None else load_content(root)
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
     problems = list(files.problems)
-    stories, pages, storylines = parse_all(files, config, problems, cache)
+    stories, pages, storylines = parse_all(files, config, problems, cache, options.jobs, progress)
     timings["parse"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    site, link_problems = link_site(config, stories, pages, storylines, options)
+    site, link_problems = link_site(config, stories, pages, storylines, options, _related_step(cache, options.jobs, progress))
     problems += link_problems
     timings["link"] = time.perf_counter() - started
     return site, sorted(problems, key=Problem.sort_key)
 
 
-def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], cache: BuildCache | None = None):
+PARSERS = {"story": parse_story, "page": parse_page, "storyline": parse_storyline_file}
+
+
+def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], cache: BuildCache | None = None,
+              jobs: int = 1, progress: Progress | None = None):
+    """Parse every file not found in the cache, on `jobs` processes (0: every core)."""
+    keyed = [(kind, source, (kind, source.rel_path, source.digest, config.raw_html))
+             for kind, sources in (("story", files.stories), ("page", files.pages), ("storyline", files.storylines))
+             for source in sources]
+    found = {key: cache.parsed[key] for _, _, key in keyed if cache is not None and key in cache.parsed}
+    missing = [(kind, source, key) for kind, source, key in keyed if key not in found]
+    progress = progress or Progress.silent()
+    progress.begin("parse", len(missing))
+    parsed = map_in_order(_parse_one, [(kind, source) for kind, source, _ in missing], config.raw_html, jobs, progress.advance)
+    for (_, _, key), value in zip(missing, parsed):
+        found[key] = value
+        if cache is not None:
+            cache.parsed[key] = value
     stories, pages, storylines = [], [], []
-    for kind, sources, parse, into in (("story", files.stories, parse_story, stories),
-                                       ("page", files.pages, parse_page, pages),
-                                       ("storyline", files.storylines, parse_storyline_file, storylines)):
-        for source in sources:
-            key = (kind, source.rel_path, source.digest, config.raw_html)
-            found = cache.parsed.get(key) if cache is not None else None
-            if found is None:
-                found = parse(source, config.raw_html)
-                if cache is not None:
-                    cache.parsed[key] = found
-            value, file_problems = found
-            problems.extend(file_problems)
-            if value is not None:
-                into.append(value)
+    into = {"story": stories, "page": pages, "storyline": storylines}
+    for kind, _, key in keyed:
+        value, file_problems = found[key]
+        problems.extend(file_problems)
+        if value is not None:
+            into[kind].append(value)
     return stories, pages, storylines
 
 
+def _parse_one(raw_html: bool, item: tuple) -> tuple:
+    kind, source = item
+    return PARSERS[kind](source, raw_html)
+
+
+def _related_step(cache: BuildCache | None, jobs: int, progress: Progress):
+    """related_map, cached by a digest of what it reads, on every core."""
+
+    def relate(published: list[Story], picks: dict[str, list[str]], count: int) -> dict:
+        key = graph_key(published, picks, count)
+        if cache is not None and key in cache.related:
+            return cache.related[key]
+
+        def run(func, items, context):
+            progress.begin("related", len(items))
+            return map_in_order(func, items, context, jobs, progress.advance)
+
+        cards = related_map(published, picks, count, run)
+        if cache is not None:
+            cache.related.clear()
+            cache.related[key] = cards
+        return cards
+
+    return relate
+
+
+def graph_key(published: list[Story], picks: dict[str, list[str]], count: int) -> str:
+    """Everything related cards depend on: each story's slug, tags, date, storyline and
+    draft flag, the checked picks and the number of cards. A body edit keeps the key."""
+    digest = hashlib.sha256(f"{count}\0".encode())
+    for story in published:
+        digest.update(repr((story.slug, tuple(t.slug for t in story.tags), story.date.isoformat(), story.storyline,
+                            story.draft, tuple(picks.get(story.slug, ())))).encode())
+    return digest.hexdigest()
+
+
 def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
-                files: ContentFiles | None = None, renderer: Renderer | None = None) -> BuildResult:
+                files: ContentFiles | None = None, renderer: Renderer | None = None, *,
+                static: StaticAssets | None = None, progress: Progress | None = None,
+                reuse: Callable[[str, str], bytes | None] | None = None) -> BuildResult:
     """`renderer`, when given, is one from an earlier build whose layouts have not changed
-    since (the preview keeps it, so its compiled layouts are reused)."""
+    since (the preview keeps it, so its compiled layouts are reused). `reuse(dest, key)`,
+    when given, returns the digest of bytes the output folder already holds for a page
+    with that key, or None; such pages are listed in result.kept instead of rendered."""
+    progress = progress or Progress.silent()
     result = BuildResult()
-    site, result.problems = load_site(root, config, options, cache, result.timings, files)
+    site, result.problems = load_site(root, config, options, cache, result.timings, files, progress)
     started = time.perf_counter()
-    static = collect_assets(static_dirs(root))
+    static = static if static is not None else collect_assets(static_dirs(root))
     result.problems = sorted(result.problems + static.problems, key=Problem.sort_key)
     renderer = renderer.with_assets(static.manifest.url) if renderer is not None else Renderer(root, static.manifest.url)
     key_base = _key_base(config, options, static.manifest.key())
     result.site, result.plans = site, plan_pages(site)
     try:
-        pages = [_render_page(renderer, site, plan, key_base, cache, result) for plan in result.plans]
+        pages = _render_pages(renderer, site, result.plans, key_base, cache, result, options.jobs, progress, reuse)
     except LayoutError as exc:
         raise BuildFailed(result.problems + [exc.to_problem()]) from None
-    result.outputs = pages + static.files
+    result.outputs = [page for page in pages if page is not None] + static.files
     result.timings["render"] = time.perf_counter() - started
     return result
 
@@ -121,6 +195,11 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
 def _key_base(config: SiteConfig, options: BuildOptions, assets: tuple = ()) -> str:
     # The asset manifest: a CSS change re-hashes its name, and every page refers to it.
     return hashlib.sha256(repr((__version__, config, options.drafts, assets)).encode()).hexdigest()
+
+
+def page_key(renderer: Renderer, plan: PagePlan, key_base: str) -> str:
+    # Only the layouts this page's template uses, so editing one re-renders its pages.
+    return hashlib.sha256(repr((key_base, renderer.template_digest(plan.template), plan)).encode()).hexdigest()
 
 
 # Outputs made by Python rather than a layout, by PagePlan.kind; each returns the file's bytes.
@@ -134,23 +213,172 @@ GENERATORS = {
 }
 
 
-def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, cache: BuildCache | None,
-                 result: BuildResult) -> OutputFile:
-    key = ""
-    if cache is not None:
-        # Only the layouts this page's template uses, so editing one re-renders its pages.
-        key = hashlib.sha256(repr((key_base, renderer.template_digest(plan.template), plan)).encode()).hexdigest()
-        content = cache.pages.get(key)
-        if content is not None:
-            result.cache_hits += 1
-            return OutputFile(plan.dest, content, plan.media_type)
-    result.rendered.append(plan.dest)
+def render_page(renderer: Renderer, site: Site, plan: PagePlan) -> bytes:
+    """One planned page's bytes: a generator's, or a layout's rendered and minified."""
     generate = GENERATORS.get(plan.kind)
     if generate is not None:
-        content = generate(site, plan)
+        return generate(site, plan)
+    return minify_page(renderer.render(plan.template, page_context(site, plan))).encode("utf-8")
+
+
+def _render_one(context: tuple, plan: PagePlan) -> bytes:
+    renderer, site = context
+    return render_page(renderer, site, plan)
+
+
+def _render_pages(renderer: Renderer, site: Site, plans: list[PagePlan], key_base: str, cache: BuildCache | None,
+                  result: BuildResult, jobs: int, progress: Progress, reuse) -> list[OutputFile | None]:
+    """Pages in plan order (None for pages kept from the output folder): from the cache
+    where the key is known, the rest rendered on every core."""
+    pages: list[OutputFile | None] = [None] * len(plans)
+    keys: dict[int, str] = {}
+    todo: list[int] = []
+    for i, plan in enumerate(plans):
+        if cache is not None or reuse is not None:
+            keys[i] = key = page_key(renderer, plan, key_base)
+            content = cache.pages.get(key) if cache is not None else None
+            if content is not None:
+                result.cache_hits += 1
+                pages[i] = OutputFile(plan.dest, content, plan.media_type)
+                continue
+            digest = reuse(plan.dest, key) if reuse is not None else None
+            if digest is not None:
+                result.cache_hits += 1
+                result.kept[plan.dest] = digest
+                continue
+        todo.append(i)
+    progress.begin("render", len(todo))
+    contents = map_in_order(_render_one, [plans[i] for i in todo], (renderer, site), jobs, progress.advance)
+    for i, content in zip(todo, contents):
+        plan = plans[i]
+        result.rendered.append(plan.dest)
+        if cache is not None:
+            cache.pages[keys[i]] = content
+        pages[i] = OutputFile(plan.dest, content, plan.media_type)
+    return pages
+
+
+def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, cache: BuildCache | None,
+                 result: BuildResult) -> OutputFile:
+    """One page through the in-memory cache (the preview's quick path renders this way)."""
+    return _render_pages(renderer, site, [plan], key_base, cache, result, 1, Progress.silent(), None)[0]
+
+
+# -- builds with the disk cache -------------------------------------------------------
+
+
+def _build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptions, disk: DiskCache,
+                  progress: Progress) -> BuildResult:
+    started = time.perf_counter()
+    files = load_content(root)
+    static = collect_assets(static_dirs(root))
+    loaded = time.perf_counter() - started
+    where = str(dest.resolve())
+    trees = _trees(disk, dest, where)
+    inputs = _inputs_digest(config, options, files, static, layouts_digest(root))
+    last = disk.get("last-build", {})
+    record = last.get(where) if isinstance(last, dict) else None
+    if _nothing_changed(record, inputs, trees, options):
+        result = BuildResult(problems=list(record["problems"]), unchanged=len(trees.dest_files), notes=disk.notes)
+        result.timings["check"] = time.perf_counter() - started
+        return result
+
+    memory = BuildCache(parsed=disk.parsed(), related=disk.get("related", {}))
+    index = disk.get("pages", {})  # page key -> digest of the bytes it produced
+    index = index if isinstance(index, dict) else {}
+    spare_ok = can_keep_spare(dest, trees.spare)
+    keys: dict[str, str] = {}  # output path -> page key, for the next build's index
+
+    def reuse(rel: str, key: str) -> bytes | None:
+        keys[rel] = key
+        digest = index.get(key)
+        return digest if digest is not None and trees.has(rel, digest) else None
+
+    result = render_site(root, config, options, memory, files, static=static, progress=progress,
+                         reuse=reuse if spare_ok else None)
+    result.timings["load"] = loaded
+    progress.finish()
+    write_started = time.perf_counter()
+    if spare_ok:
+        try:
+            report = write_changed(trees, result.outputs, result.kept)
+        except StaleOutput:  # someone changed the output folder meanwhile: render it all
+            memory.pages.clear()
+            index.clear()
+            result = render_site(root, config, options, memory, files, static=static, reuse=reuse)
+            report = write_changed(trees, result.outputs, {})
+        result.written, result.unchanged = report.written, report.unchanged
     else:
-        html = renderer.render(plan.template, page_context(site, plan))
-        content = minify_page(html).encode("utf-8")
-    if cache is not None:
-        cache.pages[key] = content
-    return OutputFile(plan.dest, content, plan.media_type)
+        write_site(dest, result.outputs)
+        trees.dest_files, trees.spare_files = {}, {}
+        result.written = len(result.outputs)
+    result.timings["write"] = time.perf_counter() - write_started
+
+    used = {(kind, s.rel_path, s.digest, config.raw_html) for kind, group in
+            (("story", files.stories), ("page", files.pages), ("storyline", files.storylines)) for s in group}
+    disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
+    disk.put("related", memory.related)
+    disk.put("pages", {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files})
+    stored = disk.get("trees", {})
+    stored = stored if isinstance(stored, dict) else {}
+    stored[where] = (_plain(trees.dest_files), _plain(trees.spare_files))
+    disk.put("trees", stored)
+    last = last if isinstance(last, dict) else {}
+    last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options)}
+    disk.put("last-build", last)
+    result.notes = disk.notes
+    result.timings["total"] = time.perf_counter() - started
+    return result
+
+
+def _trees(disk: DiskCache, dest: Path, where: str) -> Trees:
+    """The output folder and its spare copy in the cache, with what each was last seen to hold."""
+    spare = disk.folder / "spare" / hashlib.sha256(where.encode()).hexdigest()[:16]
+    stored = disk.get("trees", {})
+    dest_files, spare_files = stored.get(where, ({}, {})) if isinstance(stored, dict) else ({}, {})
+    return Trees(dest, spare, _unplain(dest_files), _unplain(spare_files))
+
+
+def _plain(files: dict[str, FileState]) -> dict[str, tuple]:
+    return {rel: (f.digest, f.size, f.mtime_ns, f.inode) for rel, f in files.items()}
+
+
+def _unplain(files) -> dict[str, FileState]:
+    try:
+        return {rel: FileState(*fields) for rel, fields in files.items()}
+    except (AttributeError, TypeError):
+        return {}
+
+
+def _inputs_digest(config: SiteConfig, options: BuildOptions, files: ContentFiles, static: StaticAssets,
+                   layouts: str) -> str:
+    """Everything a build reads, apart from the clock (see _valid_until)."""
+    digest = hashlib.sha256(repr((config, options.drafts, options.future, options.now, layouts)).encode())
+    for group in (files.stories, files.pages, files.storylines):
+        for source in group:
+            digest.update(f"{source.rel_path}\0{source.digest}\0".encode())
+    digest.update(repr((files.problems, static.problems, static.manifest.key())).encode())
+    for output in static.files:
+        digest.update(output.dest.encode() + b"\0" + hashlib.sha256(output.content).digest())
+    return digest.hexdigest()
+
+
+def _valid_until(memory: BuildCache, used: set[tuple], options: BuildOptions) -> datetime | None:
+    """When the clock alone would change the site: the first story still dated in the future."""
+    if options.future or options.now is not None:
+        return None
+    now = datetime.now(timezone.utc)
+    dates = [value[0].date for key, value in memory.parsed.items() if key in used and key[0] == "story"
+             and value[0] is not None and value[0].date > now and (options.drafts or not value[0].draft)]
+    return min(dates, default=None)
+
+
+def _nothing_changed(record, inputs: str, trees: Trees, options: BuildOptions) -> bool:
+    """The last build into this folder read exactly these inputs, no scheduled story has
+    come due since, and the folder still holds exactly what that build wrote."""
+    if not isinstance(record, dict) or record.get("inputs") != inputs or not trees.dest_files:
+        return False
+    due = record.get("valid_until")
+    if due is not None and (options.now or datetime.now(timezone.utc)) >= due:
+        return False
+    return trees.holds_exactly()

@@ -16,6 +16,16 @@ from .model import BuildOptions
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs must be a whole number, not {value!r}") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError("--jobs must be 0 (one per core) or more")
+    return jobs
+
+
 def _source_dir(value: str) -> Path:
     path = Path(value)
     if not path.is_dir():
@@ -36,7 +46,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("-d", "--destination", type=Path, help="output folder (default: public/ in the source folder)")
     _add_publish_flags(build)
     build.add_argument("--base-url", help="absolute URL the site is served from, e.g. https://example.org/")
-    build.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only problems: no progress bar, no summary")
+    build.add_argument("-j", "--jobs", type=_jobs, default=0, help="worker processes for parsing and rendering (default: one per core)")
+    build.add_argument("--no-cache", action="store_true", help="neither read nor update .sitegen-cache/ (the output is the same)")
     build.set_defaults(run=run_build)
 
     serve = commands.add_parser("serve", help="preview the site with live reload")
@@ -100,15 +112,22 @@ def print_problems(problems: Sequence[Problem], stream=None, with_severity: bool
 
 def run_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .progress import Progress, summary
 
     root = args.source
     dest = args.destination if args.destination is not None else root / "public"
     started = time.perf_counter()
-    result = build(root, dest, BuildOptions(drafts=args.drafts, future=args.future), base_url=args.base_url)
+    progress = Progress(enabled=False) if args.quiet else Progress()
+    try:
+        result = build(root, dest, BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs),
+                       base_url=args.base_url, disk_cache=not args.no_cache, progress=progress)
+    finally:
+        progress.finish()
     print_problems(result.problems)
     if not args.quiet:
-        seconds = time.perf_counter() - started
-        print(f"Built {result.written} files into {dest} in {seconds:.2f} s.")
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"Built {dest}: {summary(result, time.perf_counter() - started)}")
     return EXIT_OK
 
 

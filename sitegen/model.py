@@ -203,6 +203,10 @@ class BuildResult:
     # them), so the preview can re-render a few pages after an edit without replanning.
     site: Site | None = None
     plans: list = field(default_factory=list)
+    # Builds with the disk cache only: pages not rendered because the output folder
+    # already holds their bytes (path -> sha256 of the bytes); they are not in `outputs`.
+    kept: dict[str, bytes] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # e.g. a corrupted cache file that was rebuilt
 
 
 class ChangeKind(enum.Enum):
