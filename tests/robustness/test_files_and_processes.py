@@ -185,7 +185,9 @@ def test_a_build_killed_at_random_moments_leaves_the_previous_output_whole(tmp_p
         target = 1 - current
         set_version(root, target)
         process = start_build(root, out)
-        time.sleep(rng.uniform(0.0, max(durations) * 1.1))
+        # Half the kills anywhere in the build, half late in it, around writing and swapping.
+        late = attempt % 2 == 1
+        time.sleep(rng.uniform(0.5 * min(durations), 1.2 * min(durations)) if late else rng.uniform(0.0, max(durations) * 1.1))
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
