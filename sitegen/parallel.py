@@ -13,6 +13,7 @@ the parent raises the same error again here."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -51,14 +52,24 @@ class WorkerError(SitegenError):
 
 
 def map_in_order(func: Callable[[Any, Any], Any], items: Sequence, context: Any, jobs: int,
-                 on_done: Callable[[int], None] | None = None) -> list:
+                 on_done: Callable[[int], None] | None = None,
+                 consume: Callable[[int, Any], None] | None = None) -> list:
     """[func(context, item) for item in items], on up to `jobs` processes (0: every core).
-    on_done(n) is called in this process as each batch of n results arrives."""
+    on_done(n) is called in this process as each batch of n results arrives. With
+    `consume`, each result goes to consume(index, result) in order as it arrives, and
+    none is kept (the list returned is empty), so big results need not all fit at once."""
+    results: list = []
+
+    def take(index: int, value: Any) -> None:
+        if consume is not None:
+            consume(index, value)
+        else:
+            results.append(value)
+
     workers = min(worker_count(jobs), max(1, len(items) // MIN_ITEMS_PER_JOB))
     if workers <= 1 or not can_fork():
-        results = []
-        for item in items:
-            results.append(func(context, item))
+        for index, item in enumerate(items):
+            take(index, func(context, item))
             if on_done is not None:
                 on_done(1)
         return results
@@ -66,20 +77,23 @@ def map_in_order(func: Callable[[Any, Any], Any], items: Sequence, context: Any,
     # enough ones keep the per-task overhead (a pickle each way) negligible.
     batch = max(1, min(64, len(items) // (workers * 8)))
     batches = [range(start, min(start + batch, len(items))) for start in range(0, len(items), batch)]
-    results: list = []
+    # Objects that exist now are only read by the workers: frozen, the workers' garbage
+    # collector neither scans them nor writes to their pages (which would copy them).
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_install, initargs=((func, items, context),))
     try:
-        for done in pool.imap(_run_batch, batches):
-            for value in done:
+        for indices, done in zip(batches, pool.imap(_run_batch, batches)):
+            for index, value in zip(indices, done):
                 if isinstance(value, _Failed):
                     _raise(value)
-            results.extend(done)
+                take(index, value)
             if on_done is not None:
                 on_done(len(done))
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+        gc.unfreeze()
     return results
 
 

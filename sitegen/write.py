@@ -21,7 +21,7 @@ import os
 import shutil
 import stat as stat_module
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import OutputCollisionError, UsageError
 from .model import OutputFile
@@ -73,16 +73,23 @@ def write_site(dest: Path, outputs: list[OutputFile]) -> None:
 def _check_paths(outputs: list[OutputFile], kept: tuple[str, ...] = ()) -> None:
     seen: set[str] = set()
     for dest in [o.dest for o in outputs] + list(kept):
-        path = PurePosixPath(dest)
-        if path.is_absolute() or ".." in path.parts or "\\" in dest or "\x00" in dest or not path.parts:
-            raise OutputCollisionError(f"refusing to write outside the output folder: {dest!r}")
+        _check_path(dest)
         if dest in seen:
             raise OutputCollisionError(f"two pages would be written to {dest}")
         seen.add(dest)
     for dest in seen:
-        for parent in PurePosixPath(dest).parents:
-            if str(parent) in seen:
+        parent = dest.rpartition("/")[0]
+        while parent:
+            if parent in seen:
                 raise OutputCollisionError(f"{parent} would be both a file and the folder of {dest}")
+            parent = parent.rpartition("/")[0]
+
+
+def _check_path(dest: str) -> None:
+    """A plain relative posix path inside the output folder (string tests only: this runs
+    once per file, tens of thousands of times)."""
+    if not dest or dest.startswith("/") or "\\" in dest or "\x00" in dest or any(part in ("", ".", "..") for part in dest.split("/")):
+        raise OutputCollisionError(f"refusing to write outside the output folder: {dest!r}")
 
 
 @dataclass(frozen=True)
@@ -164,92 +171,132 @@ def write_changed(trees: Trees, outputs: list[OutputFile], kept: dict[str, bytes
     """Make trees.dest hold exactly `outputs` plus `kept` (path -> digest of bytes the
     output folder already holds), writing only what differs, then swap atomically.
     Raises StaleOutput (nothing swapped) if a kept file changed meanwhile."""
-    _check_paths(outputs, tuple(kept))
-    dest, spare = trees.dest.absolute(), trees.spare
-    spare.parent.mkdir(parents=True, exist_ok=True)
-    if spare.is_symlink() or spare.is_file():
-        spare.unlink()
-    spare.mkdir(exist_ok=True)
-    present = _scan(spare)
-    wanted: dict[str, tuple[bytes, bytes | None]] = {rel: (digest, None) for rel, digest in kept.items()}
-    for output in outputs:
-        wanted[output.dest] = (hashlib.sha256(output.content).digest(), output.content)
+    writer = SpareWriter(trees)
+    return writer.finish(outputs, kept)
 
-    emptied: set[Path] = set()
-    for rel in present.keys() - wanted.keys():
-        (spare / rel).unlink()
-        emptied.update((spare / rel).parents)
-    for folder in sorted((f for f in emptied if spare in f.parents), key=lambda f: len(f.parts), reverse=True):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass  # still holds files
 
-    files: Manifest = {}
-    written = 0
-    made: set[Path] = set()
-    for rel, (digest, content) in wanted.items():
-        before = trees.dest_files.get(rel)
-        if before is None or before.digest != digest:
-            written += 1
-        recorded = trees.spare_files.get(rel)
-        stat = present.get(rel)
-        if recorded is not None and stat is not None and recorded.digest == digest and recorded.matches(stat):
-            files[rel] = recorded
-            continue
-        target = spare / rel
-        if target.parent not in made:
-            _make_folder(target.parent, spare)
-            made.add(target.parent)
-        temp = target.with_name(f".{target.name}.sitegen-tmp")
-        if trees.has(rel, digest):
-            shared = trees.dest_files[rel]
-            if stat is not None and stat.st_ino == shared.inode and stat.st_dev == os.lstat(dest / rel).st_dev:
-                files[rel] = shared  # already the output folder's file (rename onto it would do nothing)
-                continue
-            os.link(dest / rel, temp)  # same bytes: share the output folder's file
-        elif content is not None:
-            with open(temp, "wb") as handle:
-                handle.write(content)
+class SpareWriter:
+    """Brings the spare tree up to date file by file, then swaps it in (finish).
+
+    place() does the file work for one output and only reads the writer's state, so it
+    may run in the worker process that rendered the page (files are then written on every
+    core, and no page's bytes travel back); record() takes its answer in the build's own
+    process. put() is both at once."""
+
+    def __init__(self, trees: Trees) -> None:
+        self.trees = trees
+        self.spare = trees.spare
+        self.spare.parent.mkdir(parents=True, exist_ok=True)
+        if self.spare.is_symlink() or self.spare.is_file():
+            self.spare.unlink()
+        self.spare.mkdir(exist_ok=True)
+        self.present = _scan(self.spare)  # what the spare really holds, before any change
+        self.files: Manifest = {}
+        self.written = 0
+        self._made: set[Path] = set()  # folders known to exist, per process
+
+    def put(self, output: OutputFile) -> None:
+        self.record(output.dest, self.place(output))
+
+    def place(self, output: OutputFile) -> FileState:
+        return self._place(output.dest, hashlib.sha256(output.content).digest(), output.content)
+
+    def record(self, rel: str, state: FileState) -> None:
+        if rel in self.files:
+            raise OutputCollisionError(f"two pages would be written to {rel}")
+        before = self.trees.dest_files.get(rel)
+        if before is None or before.digest != state.digest:
+            self.written += 1
+        self.files[rel] = state
+
+    def finish(self, outputs: list[OutputFile], kept: dict[str, bytes]) -> WriteReport:
+        """Place the remaining files, delete the spare's files no longer produced, swap."""
+        _check_paths(outputs, tuple(kept) + tuple(self.files))
+        for rel, digest in kept.items():
+            self.record(rel, self._place(rel, digest, None))
+        for output in outputs:
+            self.put(output)
+        emptied: set[Path] = set()
+        for rel in self.present.keys() - self.files.keys():
+            path = self.spare / rel
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+            emptied.update(path.parents)
+        for folder in sorted((f for f in emptied if self.spare in f.parents), key=lambda f: len(f.parts), reverse=True):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # still holds files
+        dest = self.trees.dest.absolute()
+        if dest.exists():
+            if not _exchange(self.spare, dest):
+                raise OSError(f"cannot swap {self.spare} and {dest} atomically")
         else:
-            raise StaleOutput(rel)
-        os.replace(temp, target)
-        stat = os.lstat(target)
-        files[rel] = FileState(digest, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(self.spare, dest)
+        # The old output is now the spare; what it holds is what the output folder held.
+        trees = self.trees
+        trees.spare_files, trees.dest_files, trees._checked = trees.dest_files, self.files, {}
+        return WriteReport(self.files, self.written, len(self.files) - self.written)
 
-    if dest.exists():
-        if not _exchange(spare, dest):
-            raise OSError(f"cannot swap {spare} and {dest} atomically")
-    else:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(spare, dest)
-    # The old output is now the spare; what it holds is what the output folder held.
-    trees.spare_files, trees.dest_files, trees._checked = trees.dest_files, files, {}
-    return WriteReport(files, written, len(files) - written)
+    def _place(self, rel: str, digest: bytes, content: bytes | None) -> FileState:
+        """Make spare/rel hold the bytes with `digest`: keep the spare's file, link the
+        output folder's, or write `content`. Raises StaleOutput if none of these can."""
+        _check_path(rel)
+        trees, spare = self.trees, self.spare
+        recorded = trees.spare_files.get(rel)
+        stat = self.present.get(rel)
+        if recorded is not None and stat is not None and recorded.digest == digest and recorded.matches(stat):
+            return recorded
+        target = spare / rel
+        shared = trees.dest_files.get(rel) if trees.has(rel, digest) else None
+        if stat is not None:
+            if shared is not None and stat.st_ino == shared.inode:
+                return shared  # already the output folder's own file, through a link
+            # Never write into it: it may be a link to the output folder's file.
+            target.unlink()
+        elif target.parent not in self._made:
+            _make_folder(target.parent, spare)
+            self._made.add(target.parent)
+        # The spare is scratch until it is swapped in, so files are written in place: a
+        # killed build leaves files no manifest vouches for, which the next one replaces.
+        if shared is not None:
+            os.link(trees.dest / rel, target)  # same bytes: share the output folder's file
+            return shared
+        if content is None:
+            raise StaleOutput(rel)
+        try:
+            handle = open(target, "xb")
+        except (IsADirectoryError, FileExistsError):
+            _remove(target)  # an older build's folder (or a stray file) where this file goes
+            handle = open(target, "xb")
+        with handle:
+            handle.write(content)
+            handle.flush()
+            stat = os.fstat(handle.fileno())
+        return FileState(digest, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 def _scan(tree: Path, tidy: bool = True) -> dict[str, os.stat_result]:
     """Every file in a tree by posix path. With `tidy` (the spare, which only sitegen
-    writes), links and a killed build's half-written files are removed; otherwise an
-    entry that is not a plain file is reported under its path with its own stat, which
-    no recorded FileState matches."""
+    writes), links and stray temporary files are removed; otherwise an entry that is not
+    a plain file is reported under its path with its own stat, which no recorded
+    FileState matches. (os.scandir with plain strings: this walks every output file.)"""
     found: dict[str, os.stat_result] = {}
-    for folder, dirnames, filenames in os.walk(tree):
-        base = Path(folder)
-        for name in list(dirnames):
-            if (base / name).is_symlink():
-                dirnames.remove(name)
-                if tidy:
-                    (base / name).unlink()
-                else:
-                    found[(base / name).relative_to(tree).as_posix()] = os.lstat(base / name)
-        for name in filenames:
-            path = base / name
-            stat = os.lstat(path)
-            if tidy and (name.endswith(".sitegen-tmp") or not stat_module.S_ISREG(stat.st_mode)):
-                path.unlink()
-                continue
-            found[path.relative_to(tree).as_posix()] = stat
+    pending = [("", os.fspath(tree))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((rel + "/", entry.path))
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+                if tidy and (entry.name.endswith(".sitegen-tmp") or not stat_module.S_ISREG(stat.st_mode)):
+                    os.unlink(entry.path)
+                    continue
+                found[rel] = stat
     return found
 
 
