@@ -272,8 +272,17 @@ def plan_pages(site: Site) -> list[PagePlan]:
     pages_sig = tuple((p.slug, p.title, bool(p.params.get("draft"))) for p in site.pages)
     plans: list[PagePlan] = []
 
+    cards: dict[str, tuple] = {}  # a story's card inputs are the same on every page showing it
+
+    def card(slug: str) -> tuple:
+        found = cards.get(slug)
+        if found is None:
+            story = site.by_slug[slug]
+            found = cards[slug] = (slug, story.digest, tuple(tag_view(site, t.slug)["name"] for t in story.tags))
+        return found
+
     def card_inputs(slugs) -> tuple:
-        return tuple((slug, site.by_slug[slug].digest, tuple(tag_view(site, t.slug)["name"] for t in site.by_slug[slug].tags)) for slug in slugs)
+        return tuple(card(slug) for slug in slugs)
 
     for story in site.stories:
         cards = site.related.get(story.slug, ())
