@@ -272,13 +272,13 @@ def plan_pages(site: Site) -> list[PagePlan]:
     pages_sig = tuple((p.slug, p.title, bool(p.params.get("draft"))) for p in site.pages)
     plans: list[PagePlan] = []
 
-    cards: dict[str, tuple] = {}  # a story's card inputs are the same on every page showing it
+    card_memo: dict[str, tuple] = {}  # a story's card inputs are the same on every page showing it
 
     def card(slug: str) -> tuple:
-        found = cards.get(slug)
+        found = card_memo.get(slug)
         if found is None:
             story = site.by_slug[slug]
-            found = cards[slug] = (slug, story.digest, tuple(tag_view(site, t.slug)["name"] for t in story.tags))
+            found = card_memo[slug] = (slug, story.digest, tuple(tag_view(site, t.slug)["name"] for t in story.tags))
         return found
 
     def card_inputs(slugs) -> tuple:
