@@ -240,11 +240,11 @@ class _PatternScores(dict):
 
 def _cards(context: tuple, story) -> tuple[RelatedCard, ...]:
     """One story's "Continue reading" cards: its curated picks, then the most similar."""
-    index, picks, by_slug, count = context
+    index, picks, by_slug, count, drafts = context
     own = {t.slug for t in story.tags}
     chosen = picks.get(story.slug, ())
     cards = [RelatedCard(slug, tuple(t.slug for t in by_slug[slug].tags if t.slug in own), True) for slug in chosen]
-    for similar in index.similar(story.slug, count - len(cards), frozenset(chosen)):
+    for similar in index.similar(story.slug, count - len(cards), frozenset(chosen) | drafts):
         cards.append(RelatedCard(similar.slug, similar.shared, False))
     return tuple(cards)
 
@@ -258,8 +258,10 @@ def related_map(published: Sequence, picks: dict[str, list[str]], count: int,
     """Cards for every published story. `picks` are the checked continue_reading slugs;
     `run(func, items, context)` maps func over the stories (the build passes one that
     uses every core; the cards are the same)."""
-    # Drafts shown by --drafts still never appear as cards on other stories.
-    index = TagIndex(s for s in published if not s.draft)
+    # Drafts are here only under --drafts (the preview): each gets cards of its own, but a
+    # draft never appears as a card on another story.
+    drafts = frozenset(s.slug for s in published if s.draft)
+    index = TagIndex(published)
     by_slug = {s.slug: s for s in published}
-    cards = run(_cards, list(published), (index, picks, by_slug, count))
+    cards = run(_cards, list(published), (index, picks, by_slug, count, drafts))
     return {story.slug: story_cards for story, story_cards in zip(published, cards)}

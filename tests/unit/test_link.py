@@ -47,6 +47,7 @@ def test_drafts_and_future_only_on_request():
     site, _ = link(stories, drafts=True, future=True)
     assert set(site.by_slug) == {"a", "d", "f"}
     assert all(c.slug != "d" for c in site.related["a"])
+    assert [c.slug for c in site.related["d"]] == ["f", "a"], "a previewed draft still gets its own cards"
 
 
 def test_unknown_self_and_draft_picks():
