@@ -3,10 +3,10 @@
 Caching and parallelism wrap the stages from here; the stages never see either:
 - a BuildCache (in memory; the preview keeps one) carries parse results, the related
   map and page bytes from one build to the next, keyed by what they were made from;
-- with disk_cache=True, build() fills that BuildCache from .sitegen-cache/ (cache.py),
-  keeps pages whose bytes the output folder already holds instead of rendering them,
-  writes only files whose bytes changed (write.write_changed), and skips everything
-  when no input changed since the last build into the same folder;
+- with disk_cache=True, build() hands over to cached_build.py, which fills that
+  BuildCache from .sitegen-cache/ (cache.py), keeps pages whose bytes the output folder
+  already holds instead of rendering them, writes only files whose bytes changed, and
+  skips everything when no input changed since the last build into the same folder;
 - parallel.map_in_order runs parsing, related cards and rendering on every core.
 Every path gives byte-identical output to a serial build without a cache."""
 
@@ -17,7 +17,6 @@ import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -34,10 +33,10 @@ from .model import BuildOptions, BuildResult, OutputFile, Site, Story
 from .parallel import map_in_order
 from .progress import Progress
 from .related import related_map
-from .render import Renderer, layouts_digest, static_dirs
+from .render import Renderer, static_dirs
 from .stories import parse_page, parse_story, parse_storyline_file
 from .views import PagePlan, page_context, plan_pages
-from .write import FileState, SpareWriter, StaleOutput, Trees, can_keep_spare, check_destination, write_site
+from .write import SpareWriter, check_destination, write_site
 
 
 @dataclass
@@ -60,8 +59,10 @@ def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_u
     progress = progress or Progress.silent()
     with _few_collections():
         if disk_cache:
+            from .cached_build import build_cached  # it builds on this module's stages
+
             with DiskCache.open(root) as disk:
-                return _build_cached(root, dest, config, options, disk, progress)
+                return build_cached(root, dest, config, options, disk, progress)
         result = render_site(root, config, options, cache, progress=progress)
         started = time.perf_counter()
         progress.finish()
@@ -290,136 +291,3 @@ def _render_page(renderer: Renderer, site: Site, plan: PagePlan, key_base: str, 
                  result: BuildResult) -> OutputFile:
     """One page through the in-memory cache (the preview's quick path renders this way)."""
     return _render_pages(renderer, site, [plan], key_base, cache, result, 1, Progress.silent(), None)[0]
-
-
-# -- builds with the disk cache -------------------------------------------------------
-
-
-def _build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptions, disk: DiskCache,
-                  progress: Progress) -> BuildResult:
-    started = time.perf_counter()
-    files = load_content(root)
-    static = collect_assets(static_dirs(root))
-    loaded = time.perf_counter() - started
-    where = str(dest.resolve())
-    stored = _a_dict(disk.get("trees"))
-    trees = _trees(disk, dest, where, stored)
-    inputs = _inputs_digest(config, options, files, static, layouts_digest(root))
-    last = _a_dict(disk.get("last-build"))
-    record = last.get(where)
-    if _nothing_changed(record, inputs, trees, options):
-        result = BuildResult(problems=list(record["problems"]), unchanged=len(trees.dest_files), notes=disk.notes)
-        result.timings["check"] = time.perf_counter() - started
-        return result
-
-    cache_started = time.perf_counter()
-    memory = BuildCache(parsed=disk.parsed(), related=_a_dict(disk.get("related")))
-    related_before = set(memory.related)
-    index = _a_dict(disk.get("pages"))  # page key -> digest of the bytes it produced
-    cache_seconds = time.perf_counter() - cache_started
-    spare_ok = can_keep_spare(dest, trees.spare)
-    keys: dict[str, str] = {}  # output path -> page key, for the next build's index
-
-    def reuse(rel: str, key: str) -> bytes | None:
-        keys[rel] = key
-        digest = index.get(key)
-        return digest if digest is not None and trees.has(rel, digest) else None
-
-    writer = SpareWriter(trees) if spare_ok else None
-    result = render_site(root, config, options, memory, files, static=static, progress=progress,
-                         reuse=reuse if writer else None, sink=writer)
-    result.timings["load"] = loaded
-    result.timings["cache"] = cache_seconds
-    progress.finish()
-    write_started = time.perf_counter()
-    if writer is not None:
-        try:
-            report = writer.finish(result.outputs, result.kept)
-        except StaleOutput:  # someone changed the output folder meanwhile: render it all
-            index.clear()
-            writer = SpareWriter(trees)
-            result = render_site(root, config, options, memory, files, static=static, reuse=reuse, sink=writer)
-            report = writer.finish(result.outputs, {})
-        result.written, result.unchanged = report.written, report.unchanged
-    else:
-        write_site(dest, result.outputs)
-        trees.dest_files, trees.spare_files = {}, {}
-        result.written = len(result.outputs)
-    result.timings["write"] = time.perf_counter() - write_started
-
-    save_started = time.perf_counter()
-    used = {(kind, s.rel_path, s.digest, config.raw_html) for kind, group in
-            (("story", files.stories), ("page", files.pages), ("storyline", files.storylines)) for s in group}
-    disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
-    if set(memory.related) != related_before:
-        disk.put("related", memory.related)
-    new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
-    if new_index != index:
-        disk.put("pages", new_index)
-    stored[where] = (_plain(trees.dest_files), _plain(trees.spare_files))
-    disk.put("trees", stored)
-    last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options)}
-    disk.put("last-build", last)
-    result.notes = disk.notes
-    result.timings["save"] = time.perf_counter() - save_started
-    result.timings["total"] = time.perf_counter() - started
-    return result
-
-
-def _a_dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _trees(disk: DiskCache, dest: Path, where: str, stored: dict) -> Trees:
-    """The output folder and its spare copy in the cache, with what each was last seen to hold."""
-    spare = disk.folder / "spare" / hashlib.sha256(where.encode()).hexdigest()[:16]
-    try:
-        dest_files, spare_files = stored.get(where, ({}, {}))
-    except (TypeError, ValueError):
-        dest_files, spare_files = {}, {}
-    return Trees(dest, spare, _unplain(dest_files), _unplain(spare_files))
-
-
-def _plain(files: dict[str, FileState]) -> dict[str, tuple]:
-    return {rel: (f.digest, f.size, f.mtime_ns, f.inode) for rel, f in files.items()}
-
-
-def _unplain(files) -> dict[str, FileState]:
-    try:
-        return {rel: FileState(*fields) for rel, fields in files.items()}
-    except (AttributeError, TypeError):
-        return {}
-
-
-def _inputs_digest(config: SiteConfig, options: BuildOptions, files: ContentFiles, static: StaticAssets,
-                   layouts: str) -> str:
-    """Everything a build reads, apart from the clock (see _valid_until)."""
-    digest = hashlib.sha256(repr((config, options.drafts, options.future, options.now, layouts)).encode())
-    for group in (files.stories, files.pages, files.storylines):
-        for source in group:
-            digest.update(f"{source.rel_path}\0{source.digest}\0".encode())
-    digest.update(repr((files.problems, static.problems, static.manifest.key())).encode())
-    for output in static.files:
-        digest.update(output.dest.encode() + b"\0" + hashlib.sha256(output.content).digest())
-    return digest.hexdigest()
-
-
-def _valid_until(memory: BuildCache, used: set[tuple], options: BuildOptions) -> datetime | None:
-    """When the clock alone would change the site: the first story still dated in the future."""
-    if options.future or options.now is not None:
-        return None
-    now = datetime.now(timezone.utc)
-    dates = [value[0].date for key, value in memory.parsed.items() if key in used and key[0] == "story"
-             and value[0] is not None and value[0].date > now and (options.drafts or not value[0].draft)]
-    return min(dates, default=None)
-
-
-def _nothing_changed(record, inputs: str, trees: Trees, options: BuildOptions) -> bool:
-    """The last build into this folder read exactly these inputs, no scheduled story has
-    come due since, and the folder still holds exactly what that build wrote."""
-    if not isinstance(record, dict) or record.get("inputs") != inputs or not trees.dest_files:
-        return False
-    due = record.get("valid_until")
-    if due is not None and (options.now or datetime.now(timezone.utc)) >= due:
-        return False
-    return trees.holds_exactly()
