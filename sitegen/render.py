@@ -76,6 +76,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # A Renderer lives for one build (the preview makes a new one when a layout
+            # changes), so Jinja need not stat every layout file again for every page.
+            auto_reload=False,
         )
         self.env.filters["jsonld"] = json_for_script
         self.env.globals["asset"] = asset_url or (lambda path: "/static/" + path.lstrip("/"))
