@@ -7,6 +7,7 @@ site: a feed reader keeps whatever it fetched once."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -51,8 +52,10 @@ def feed_inputs(site: Site, tag_slug: str = "") -> tuple:
     return (name, entries)
 
 
+@functools.lru_cache(maxsize=4096)
 def absolute_links(fragment: str, base: str) -> str:
-    """Resolve every href/src in an HTML fragment against the page's absolute URL."""
+    """Resolve every href/src in an HTML fragment against the page's absolute URL.
+    Remembered: one story's body appears in the site feed and in each of its tags' feeds."""
     def fix(match: re.Match) -> str:
         target = urljoin(base, html.unescape(match.group(3)))
         return f"{match.group(1)}{match.group(2)}{html.escape(target, quote=True)}{match.group(2)}"
