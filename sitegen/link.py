@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -17,6 +17,7 @@ from .related import related_map
 from .slugs import slugify
 
 # First path segments that sitegen's own pages use; a page or alias may not take them.
+HINT_LIMIT = 100  # broken-link names that get a "did you mean" suggestion, per build
 GENERATED_FILES = frozenset({"feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html", "_redirects", "_headers"})
 RESERVED_SEGMENTS = frozenset({"stories", "tags", "storylines", "page", "static", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "index.html"})
 
@@ -123,6 +124,26 @@ def _check_picks(story: Story, every: dict[str, Story], by_slug: dict[str, Story
     return picks
 
 
+class _Hints:
+    """"Did you mean" suggestions for broken links. difflib compares a name with every
+    candidate, so thousands of broken links on a big site would take seconds: the first
+    HINT_LIMIT distinct names get a suggestion, later ones only the error."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, str], str] = {}
+
+    def closest(self, kind: str, name: str, choices) -> str:
+        key = (kind, name)
+        if key not in self.found:
+            if len(self.found) >= HINT_LIMIT:
+                return ""
+            # Ties go to the larger string whatever the order of `choices` (nlargest on
+            # (score, text) pairs), so the hint is deterministic.
+            close = difflib.get_close_matches(name, list(choices), n=1)
+            self.found[key] = close[0] if close else ""
+        return self.found[key]
+
+
 @dataclass(frozen=True)
 class _LinkTargets:
     """What a link in a body may point at: every story (published or not), tags, storylines, pages."""
@@ -134,6 +155,7 @@ class _LinkTargets:
     storylines: set[str]
     pages: list[Page]
     aliases: set[str]  # old addresses that redirect to a published story
+    hints: _Hints = field(default_factory=_Hints, compare=False)
 
 
 def _check_cross_links(rel_path: str, links, targets: _LinkTargets, problems: list[Problem]) -> None:
@@ -148,15 +170,15 @@ def _check_cross_links(rel_path: str, links, targets: _LinkTargets, problems: li
         elif href.startswith(STORY_SCHEME):
             target = href[len(STORY_SCHEME):].partition("#")[0].strip()
             if target not in every:
-                close = difflib.get_close_matches(target, list(every), n=1)
-                problems.append(Problem(where, f"link to story '{target}': no story has that slug", hint=f"did you mean 'story:{close[0]}'?" if close else ""))
+                close = targets.hints.closest("story", target, every)
+                problems.append(Problem(where, f"link to story '{target}': no story has that slug", hint=f"did you mean 'story:{close}'?" if close else ""))
             elif target not in by_slug:
                 problems.append(Problem(where, f"link to story '{target}', which is a draft or dated in the future: the link is broken until it is published", "warning"))
         elif href.startswith(TAG_SCHEME):
             target = slugify(href[len(TAG_SCHEME):].partition("#")[0])
             if target not in tag_slugs:
-                close = difflib.get_close_matches(target, sorted(tag_slugs), n=1)
-                problems.append(Problem(where, f"link to tag '{target}': no published story has that tag", hint=f"did you mean 'tag:{close[0]}'?" if close else ""))
+                close = targets.hints.closest("tag", target, tag_slugs)
+                problems.append(Problem(where, f"link to tag '{target}': no published story has that tag", hint=f"did you mean 'tag:{close}'?" if close else ""))
 
 
 def _site_path_problem(href: str, targets: _LinkTargets, where: SourceLocation) -> Problem | None:
@@ -173,23 +195,23 @@ def _site_path_problem(href: str, targets: _LinkTargets, where: SourceLocation) 
     section, name = segments[0], segments[1] if len(segments) > 1 else ""
     if section == "stories" and name:
         if name not in targets.every:
-            close = difflib.get_close_matches(name, list(targets.every), n=1)
-            return Problem(where, f"link to {path}: no story has the slug '{name}'", hint=f"did you mean '/stories/{close[0]}/'?" if close else "")
+            close = targets.hints.closest("story", name, targets.every)
+            return Problem(where, f"link to {path}: no story has the slug '{name}'", hint=f"did you mean '/stories/{close}/'?" if close else "")
         if name not in targets.by_slug:
             return Problem(where, f"link to {path}: story '{name}' is a draft or dated in the future, so the link is broken until it is published", "warning")
     elif section == "tags" and name:
         if name not in targets.tag_slugs:
-            close = difflib.get_close_matches(name, sorted(targets.tag_slugs), n=1)
-            return Problem(where, f"link to {path}: no published story has the tag '{name}'", hint=f"did you mean '/tags/{close[0]}/'?" if close else "")
+            close = targets.hints.closest("tag", name, targets.tag_slugs)
+            return Problem(where, f"link to {path}: no published story has the tag '{name}'", hint=f"did you mean '/tags/{close}/'?" if close else "")
     elif section == "storylines" and name:
         if name not in targets.storylines:
-            close = difflib.get_close_matches(name, sorted(targets.storylines), n=1)
-            return Problem(where, f"link to {path}: no published story is in the storyline '{name}'", hint=f"did you mean '/storylines/{close[0]}/'?" if close else "")
+            close = targets.hints.closest("storyline", name, targets.storylines)
+            return Problem(where, f"link to {path}: no published story is in the storyline '{name}'", hint=f"did you mean '/storylines/{close}/'?" if close else "")
     elif len(segments) == 1 and "." not in section and section not in RESERVED_SEGMENTS:
         pages = {p.slug: p for p in targets.pages}
         if section not in pages:
-            close = difflib.get_close_matches(section, sorted(pages), n=1)
-            return Problem(where, f"link to {path}: no page has the slug '{section}'", hint=f"did you mean '/{close[0]}/'?" if close else "")
+            close = targets.hints.closest("page", section, pages)
+            return Problem(where, f"link to {path}: no page has the slug '{section}'", hint=f"did you mean '/{close}/'?" if close else "")
         if pages[section].params.get("draft"):
             return Problem(where, f"link to {path}: page '{section}' is a draft, so the link is broken until it is published", "warning")
     return None

@@ -81,3 +81,16 @@ def test_aliases_may_not_take_generated_paths():
     stories = [story("a", "aliases: [/feed.xml, /tags/ai-act/, /stories/b/, /static/x/, /stories/old-a/]\n"), story("b")]
     _, problems = link(stories)
     assert [p.message.split("'")[1] for p in problems] == ["/feed.xml", "/tags/ai-act/", "/stories/b/", "/static/x/"]
+
+
+def test_broken_link_hints_are_capped_and_stay_deterministic():
+    from sitegen import link as link_module
+
+    body = "\n\n".join(f"See [x](story:missing-{i}) and [y](story:storyy)." for i in range(link_module.HINT_LIMIT + 20))
+    text = f'---\ntitle: T\ndek: D\ndate: 2026-01-01\ntags: [x]\n---\n{body}\n'
+    broken, _ = parse_story(SourceFile(Path("x"), "content/stories/x.md", text, "x"))
+    _, problems = link([broken, story("story")])
+    missing = [p for p in problems if "missing-" in p.message]
+    assert len(missing) == link_module.HINT_LIMIT + 20
+    assert all(p.hint == "did you mean 'story:story'?" for p in problems if "'storyy'" in p.message)
+    assert [p.hint for p in missing[link_module.HINT_LIMIT:]] == [""] * 20
