@@ -194,20 +194,11 @@ def check_faq(check: FieldChecker, value: Any, pos: Positions, raw_html: bool, l
         check.error(pos, f"'faq' must be a list of q/a pairs, not {kind_of(value)}", 'write faq: then lines "- q: ..." and "  a: ..."')
         return None
     items = []
-    for index, item in enumerate(value):
-        item_pos = pos.of(index)
-        if not isinstance(item, dict):
-            check.error(item_pos, f"faq item {index + 1} must have 'q' and 'a' keys, not {kind_of(item)}")
-            continue
-        for key in item:
-            if key not in FAQ_KEYS:
-                check.error(item_pos.of(key), f"faq item {index + 1} has unknown key '{key}'; use 'q' and 'a'")
-        question = check.text(item.get("q"), item_pos.of("q"), f"faq[{index + 1}].q", required=True) if "q" in item else None
-        answer = check.text(item.get("a"), item_pos.of("a"), f"faq[{index + 1}].a", required=True) if "a" in item else None
-        if "q" not in item:
-            check.error(item_pos, f"faq item {index + 1} has no 'q' (question)")
-        if "a" not in item:
-            check.error(item_pos, f"faq item {index + 1} has no 'a' (answer)")
+    for index, item, item_pos in _mapping_items(check, value, pos, FAQ_KEYS, "faq item {n} must have 'q' and 'a' keys, not {kind}",
+                                                "faq item {n} has unknown key '{key}'; use 'q' and 'a'"):
+        question, answer = _required_texts(check, item, item_pos, f"faq[{index + 1}]", (
+            ("q", f"faq item {index + 1} has no 'q' (question)", ""),
+            ("a", f"faq item {index + 1} has no 'a' (answer)", "")))
         if question and answer:
             rendered = render_markdown(answer, item_pos.of("a").line, raw_html)
             links.extend(rendered.links)
@@ -245,20 +236,12 @@ def check_sources(check: FieldChecker, value: Any, pos: Positions) -> list[Sourc
         return None
     sources: list[Source] = []
     seen: set[str] = set()
-    for index, item in enumerate(value):
-        item_pos = pos.of(index)
-        if not isinstance(item, dict):
-            check.error(item_pos, f"source {index + 1} must be a mapping with id, title, url, publisher, date")
-            continue
-        for key in item:
-            if key not in SOURCE_KEYS:
-                check.error(item_pos.of(key), f"source {index + 1} has unknown key '{key}'; use {', '.join(SOURCE_KEYS)}")
-        source_id = check.text(item.get("id"), item_pos.of("id"), f"sources[{index + 1}].id", required=True) if "id" in item else None
-        title = check.text(item.get("title"), item_pos.of("title"), f"sources[{index + 1}].title", required=True) if "title" in item else None
-        if "id" not in item:
-            check.error(item_pos, f"source {index + 1} has no 'id'", "give it an id to cite as [^id]")
-        if "title" not in item:
-            check.error(item_pos, f"source {index + 1} has no 'title'")
+    for index, item, item_pos in _mapping_items(check, value, pos, SOURCE_KEYS,
+                                                "source {n} must be a mapping with id, title, url, publisher, date",
+                                                "source {n} has unknown key '{key}'; use " + ", ".join(SOURCE_KEYS)):
+        source_id, title = _required_texts(check, item, item_pos, f"sources[{index + 1}]", (
+            ("id", f"source {index + 1} has no 'id'", "give it an id to cite as [^id]"),
+            ("title", f"source {index + 1} has no 'title'", "")))
         url = check.text(item.get("url"), item_pos.of("url"), f"sources[{index + 1}].url") or ""
         if url and not re.match(r"^https?://", url, re.IGNORECASE):
             check.error(item_pos.of("url"), f"source url {url!r} must start with http:// or https://")
@@ -271,3 +254,29 @@ def check_sources(check: FieldChecker, value: Any, pos: Positions) -> list[Sourc
             seen.add(source_id)
             sources.append(Source(source_id, title, url, publisher, when))
     return sources
+
+
+def _mapping_items(check: FieldChecker, value: list, pos: Positions, keys: tuple[str, ...], not_mapping: str, unknown: str):
+    """(index, item, position) for each mapping in a list such as faq or sources; items that
+    are not mappings and keys outside `keys` are reported (messages take {n}, {kind}, {key})."""
+    for index, item in enumerate(value):
+        item_pos = pos.of(index)
+        if not isinstance(item, dict):
+            check.error(item_pos, not_mapping.format(n=index + 1, kind=kind_of(item)))
+            continue
+        for key in item:
+            if key not in keys:
+                check.error(item_pos.of(key), unknown.format(n=index + 1, key=key))
+        yield index, item, item_pos
+
+
+def _required_texts(check: FieldChecker, item: dict, item_pos: Positions, name: str,
+                    required: tuple[tuple[str, str, str], ...]) -> list[str | None]:
+    """The texts of an item's required keys (key, message when missing, hint): type problems
+    first, then the missing keys, each reported once."""
+    texts = [check.text(item.get(key), item_pos.of(key), f"{name}.{key}", required=True) if key in item else None
+             for key, _, _ in required]
+    for key, missing, hint in required:
+        if key not in item:
+            check.error(item_pos, missing, hint)
+    return texts
