@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 
 from markupsafe import Markup
 
@@ -249,6 +249,12 @@ def paginate(items: tuple, size: int) -> list[tuple]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def page_of(items: Sequence, size: int, number: int) -> tuple[tuple, int]:
+    """Listing page `number` of `items` and the number of pages, as paginate() cuts them,
+    without cutting every page: a site has as many listing pages as stories / size."""
+    return tuple(items[(number - 1) * size:number * size]), max(1, math.ceil(len(items) / size))
+
+
 def listing_url(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
@@ -340,18 +346,18 @@ def page_context(site: Site, plan: PagePlan) -> dict:
         story = site.by_slug[plan.subject]
         context.update(story=story_view(site, story), page_title=story.title, description=story.dek, url=story.url)
     elif plan.kind == "home":
-        chunks = paginate(tuple(s.slug for s in site.stories), size)
-        cards = [card_view(site, site.by_slug[slug]) for slug in chunks[plan.number - 1]]
+        chunk, total = page_of(site.stories, size, plan.number)
+        cards = [card_view(site, story) for story in chunk]
         url = listing_url("/", plan.number)
-        context.update(cards=cards, pagination=pagination_view("/", plan.number, len(chunks)), url=url,
+        context.update(cards=cards, pagination=pagination_view("/", plan.number, total), url=url,
                        page_title=site.config.title if plan.number == 1 else f"{site.config.title} — page {plan.number}",
                        description=site.config.description)
     elif plan.kind == "tag":
         listing = site.tag_by_slug[plan.subject]
-        chunks = paginate(listing.stories, size)
-        cards = [card_view(site, site.by_slug[slug]) for slug in chunks[plan.number - 1]]
+        chunk, total = page_of(listing.stories, size, plan.number)
+        cards = [card_view(site, site.by_slug[slug]) for slug in chunk]
         url = listing_url(listing.url, plan.number)
-        context.update(tag=tag_view(site, plan.subject), cards=cards, pagination=pagination_view(listing.url, plan.number, len(chunks)),
+        context.update(tag=tag_view(site, plan.subject), cards=cards, pagination=pagination_view(listing.url, plan.number, total),
                        url=url, page_title=f"{listing.tag.name}" + (f" — page {plan.number}" if plan.number > 1 else ""),
                        description=f"Stories tagged {listing.tag.name}.")
     elif plan.kind == "tags":
