@@ -56,11 +56,24 @@ def feed_inputs(site: Site, tag_slug: str = "") -> tuple:
 def absolute_links(fragment: str, base: str) -> str:
     """Resolve every href/src in an HTML fragment against the page's absolute URL.
     Remembered: one story's body appears in the site feed and in each of its tags' feeds."""
+    root = urljoin(base, "/")
+
     def fix(match: re.Match) -> str:
-        target = urljoin(base, html.unescape(match.group(3)))
+        target = html.unescape(match.group(3))
+        # A URL with a host, or a path from the root, resolves the same against any page of
+        # the site, so it is joined (and remembered) against the site's root.
+        target = _join(root if _FROM_ROOT.match(target) else base, target)
         return f"{match.group(1)}{match.group(2)}{html.escape(target, quote=True)}{match.group(2)}"
 
     return _URL_ATTR.sub(fix, fragment)
+
+
+_FROM_ROOT = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^/?#]|/(?!/)")  # scheme://host, //host or /path
+
+
+@functools.lru_cache(maxsize=16384)
+def _join(base: str, target: str) -> str:
+    return urljoin(base, target)
 
 
 def render_feed(site: Site, tag_slug: str = "") -> bytes:
@@ -83,16 +96,41 @@ def render_feed(site: Site, tag_slug: str = "") -> bytes:
     _text(author, "name", config.site_publisher)
     _text(author, "uri", config.base_url)
     _text(feed, "generator", "sitegen").set("version", __version__)
-    for story in stories:
-        _entry(feed, site, story)
     ET.indent(feed, space="  ")
-    return XML_DECLARATION + ET.tostring(feed, encoding="unicode").encode("utf-8") + b"\n"
+    head = ET.tostring(feed, encoding="unicode")
+    # What ET.indent and ET.tostring would make of the whole feed, entries included: each
+    # entry on its own line after the head's elements, indented one level.
+    assert head.endswith(_FEED_END)
+    entries = "".join("\n  " + entry_xml(site, story) for story in stories)
+    return XML_DECLARATION + (head[:-len(_FEED_END)] + entries + _FEED_END).encode("utf-8") + b"\n"
 
 
-def _entry(feed: ET.Element, site: Site, story: Story) -> None:
+_FEED_END = "\n</feed>"
+_ENTRY_MEMO: dict[tuple, str] = {}  # what entry_xml made, by everything an entry depends on
+_ENTRY_MEMO_SIZE = 4096
+
+
+def entry_xml(site: Site, story: Story) -> str:
+    """One story's <entry>, serialised and indented for its place in a feed. A story sits
+    in the site feed and in each of its tags' feeds, so each entry is made once (per
+    process) and reused. Its key is all it depends on: the config, the source file (a
+    story is a function of its path and bytes, as in the parse cache) and the display
+    names of its tags, which other stories' spelling can change."""
+    key = (site.config, story.rel_path, story.digest, tuple(_tag_name(site, t.slug, t.name) for t in story.tags))
+    made = _ENTRY_MEMO.get(key)
+    if made is None:
+        if len(_ENTRY_MEMO) >= _ENTRY_MEMO_SIZE:
+            _ENTRY_MEMO.clear()
+        entry = _entry(site, story)
+        ET.indent(entry, space="  ", level=1)
+        made = _ENTRY_MEMO[key] = ET.tostring(entry, encoding="unicode")
+    return made
+
+
+def _entry(site: Site, story: Story) -> ET.Element:
     config = site.config
     url = config.absolute_url(story.url)
-    entry = ET.SubElement(feed, "entry")
+    entry = ET.Element("entry")
     _text(entry, "id", entry_id(url, story))
     _text(entry, "title", story.title)
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": url})
@@ -111,6 +149,7 @@ def _entry(feed: ET.Element, site: Site, story: Story) -> None:
         if note:  # readers in a feed reader must learn how the story was made too
             body += f'\n<p><em>{html.escape(note)}</em> <a href="{html.escape(url)}#methodology">How this story was made</a></p>'
         _text(entry, "content", body).set("type", "html")
+    return entry
 
 
 def entry_id(url: str, story: Story) -> str:

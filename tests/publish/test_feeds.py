@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timezone
+from urllib.parse import urljoin
 
 import feedparser
 import lxml.etree as etree
@@ -12,6 +14,7 @@ import pytest
 from conftest import story_text
 from publishing import BASE, build_into, tree
 
+from sitegen import feeds
 from sitegen.feeds import xml_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -154,3 +157,19 @@ def test_text_xml_cannot_carry_is_dropped_and_markup_is_escaped(make_site):
     assert parsed.feed.title == "Bell and  site ]]>"
     assert parsed.entries[0].title == "Ends ]]> here & <there>"
     assert xml_text("a\x00b\x1fc\td\ud800e\uffff") == "abc\tde"
+
+
+BASES = ["https://ex.org/stories/a/", "http://ex.org/x/y", "https://ex.org/", "https://ex.org/a/b/c?q=1#f",
+         "http://localhost:8000/stories/b/"]
+TARGETS = ["/x/../y", "/", "//", "///x", "//other.org/p", "https://o.org/a/../b", "HTTP://o.org", "http://o.org/?",
+           "mailto:a@b", "x", "../x", "#f", "?q", "", "/a?b#c", "tel:+1", "https:relative", "http:x", "https:/x",
+           "ftp://h/../a", "https://", "http://[::1]/a", "/stories/a/#s", "a:b//c"]
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_links_in_feed_content_resolve_exactly_as_urljoin(base):
+    # Joins against the site root are shared between stories; they must equal the join
+    # against the story's own URL.
+    for target in TARGETS:
+        expected = f'<a href="{html.escape(urljoin(base, target), quote=True)}">'
+        assert feeds.absolute_links(f'<a href="{target}">', base) == expected, target
