@@ -149,12 +149,16 @@ def _read_source(path: Path, name: str, rel: str, problems: list[Problem]) -> So
 
 def decode_source(raw: bytes, rel: str, problems: list[Problem]) -> str | None:
     """UTF-8 (a BOM is dropped), with CRLF and lone CR line ends turned into LF."""
+    # Not the "utf-8-sig" codec: after a BOM it counts error positions from the byte after
+    # the BOM, so the message named the wrong byte, and could name the wrong line.
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(Problem(SourceLocation(rel, line), f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file with UTF-8 encoding"))
         return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     # The regex costs ~40 us for a 7 KB story, on every file of every build; these tests

@@ -79,6 +79,13 @@ def test_unreadable_text_is_reported_at_its_line(tmp_path):
     ]
 
 
+def test_invalid_utf8_after_a_bom_names_the_right_byte_and_line(tmp_path):
+    root = write(tmp_path, {"content/stories/bom.md": b"\xef\xbb\xbfab\n\xff\n", "content/stories/ok.md": b"\xef\xbb\xbf\xef\xbb\xbfx"})
+    found = load_content(root)
+    assert messages(found) == ["content/stories/bom.md:2: is not valid UTF-8 (byte 0xff); save the file with UTF-8 encoding"]
+    assert [s.text for s in found.stories] == ["\ufeffx"]  # only the first BOM is dropped
+
+
 def test_links_pipes_and_devices_are_reported_and_linked_folders_not_followed(tmp_path):
     root = write(tmp_path / "site", {"content/stories/a.md": b"a", "content/stories/sub/b.md": b"b"})
     outside = write(tmp_path / "outside", {"secret.md": b"secret", "folder/c.md": b"c"})
