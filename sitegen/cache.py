@@ -34,7 +34,7 @@ from . import __version__
 from . import model
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 1
+FORMAT = 2  # 2: parsed shards hold each entry pickled on its own
 MAGIC = b"SGCACHE\0"
 _HEADER = struct.Struct(">8sI32sQ32s")  # magic, format, fingerprint, payload length, payload sha256
 SHARDS = 32  # parsed files are spread over this many files, so one edit rewrites one shard
@@ -78,8 +78,25 @@ class _AllowListUnpickler(pickle.Unpickler):
 
 
 def encode(value: Any, stamp: bytes) -> bytes:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickled(value)
     return _HEADER.pack(MAGIC, FORMAT, stamp, len(payload), hashlib.sha256(payload).digest()) + payload
+
+
+def pickled(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpickle(payload: bytes) -> Any:
+    """A payload through the allow-list; ValueError when it holds anything else."""
+    collecting = gc.isenabled()
+    gc.disable()  # a payload is thousands of small records, none in a cycle: 3x faster
+    try:
+        return _AllowListUnpickler(io.BytesIO(payload)).load()
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the file is not used
+        raise ValueError(f"unreadable payload ({exc.__class__.__name__})") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def decode(blob: bytes, stamp: bytes) -> Any:
@@ -94,15 +111,7 @@ def decode(blob: bytes, stamp: bytes) -> Any:
     payload = blob[_HEADER.size:]
     if len(payload) != length or hashlib.sha256(payload).digest() != checksum:
         raise ValueError("truncated or altered")
-    collecting = gc.isenabled()
-    gc.disable()  # a payload is thousands of small records, none in a cycle: 3x faster
-    try:
-        return _AllowListUnpickler(io.BytesIO(payload)).load()
-    except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the file is not used
-        raise ValueError(f"unreadable payload ({exc.__class__.__name__})") from None
-    finally:
-        if collecting:
-            gc.enable()
+    return unpickle(payload)
 
 
 class DiskCache:
@@ -171,22 +180,32 @@ class DiskCache:
         _write_atomically(self.folder / f"{name}.bin", encode(value, self.stamp))
 
     # -- parsed files, sharded ----------------------------------------------------------
+    # Each entry is stored pickled on its own: the build's workers pickle what they parse
+    # to send it back anyway, so those bytes are written as they are, not pickled again.
     def parsed(self) -> dict[tuple, tuple]:
         """Every stored parse result, keyed (kind, rel_path, digest, raw_html)."""
         merged: dict[tuple, tuple] = {}
         for shard in range(SHARDS):
-            entries = self.get(f"parsed-{shard:02d}", {})
+            name = f"parsed-{shard:02d}"
+            entries = self.get(name, {})
             if not isinstance(entries, dict):
                 entries = {}
+            try:
+                merged.update({key: unpickle(blob) for key, blob in entries.items()})
+            except ValueError as exc:  # checked as a file, but an entry is not plain data
+                self.rejected.setdefault(str(exc), []).append(f"{name}.bin")
+                entries = {}
             self._shards[shard] = entries
-            merged.update(entries)
         return merged
 
-    def save_parsed(self, used: dict[tuple, tuple]) -> None:
-        """Keep exactly the entries this build used; rewrite only shards that differ."""
+    def save_parsed(self, used: dict[tuple, tuple], blobs: dict[tuple, bytes]) -> None:
+        """Keep exactly the entries this build used; rewrite only shards that differ.
+        `blobs` holds entries already pickled (by the workers that parsed them)."""
+        stored = {key: blob for entries in self._shards.values() for key, blob in entries.items()}
         shards: dict[int, dict] = {shard: {} for shard in range(SHARDS)}
         for key, value in used.items():
-            shards[_shard_of(key)][key] = value
+            blob = blobs.get(key) or stored.get(key) or pickled(value)
+            shards[_shard_of(key)][key] = blob
         for shard, entries in shards.items():
             if entries.keys() != self._shards.get(shard, {}).keys() or not (self.folder / f"parsed-{shard:02d}.bin").exists():
                 self.put(f"parsed-{shard:02d}", entries)

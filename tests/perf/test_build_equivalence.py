@@ -220,3 +220,20 @@ def test_two_builds_of_one_site_take_turns(fresh):
                 fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
         finally:
             os.close(probe)
+
+
+def test_a_parsed_entry_that_is_not_plain_data_is_refused(fresh, tmp_path):
+    """A shard file that is sound as a file but holds an entry that would run code."""
+    out = fresh / "public"
+    build(fresh, out, PARALLEL, disk_cache=True)
+    shard = next(path for path in cache_files(fresh) if path.name.startswith("parsed-")
+                 and cache_module.decode(path.read_bytes(), cache_module.fingerprint()))
+    entries = cache_module.decode(shard.read_bytes(), cache_module.fingerprint())
+    key = next(iter(entries))
+    entries[key] = b"cos\nsystem\n(S'touch planted-by-cache'\ntR."
+    shard.write_bytes(cache_module.encode(entries, cache_module.fingerprint()))
+    edit_body(fresh, 3)
+    result = build(fresh, out, PARALLEL, disk_cache=True)
+    assert tree(out) == reference(fresh, tmp_path / "serial")
+    assert any(shard.name in note for note in result.notes)
+    assert not list(Path.cwd().glob("planted-by-cache")) and not list(fresh.glob("planted-by-cache"))
