@@ -110,8 +110,10 @@ def _parse_with(loader_class, yaml_text: str, rel_path: str, first_line: int) ->
         if not isinstance(node, yaml.MappingNode):
             raise FrontMatterError(SourceLocation(rel_path, node.start_mark.line + first_line), "front matter must be YAML keys and values (key: value), not a list or a single value")
         # Before anything walks the nodes: aliases can make a few lines mean millions of
-        # values ("billion laughs") or a value that contains itself (&a [*a]).
-        if _expanded_size(node, {}, rel_path, first_line) > MAX_EXPANDED_VALUES:
+        # values ("billion laughs") or a value that contains itself (&a [*a]). Without a
+        # '*' there is no alias, and fewer values than twice the text's characters.
+        may_expand = "*" in yaml_text or 2 * len(yaml_text) > MAX_EXPANDED_VALUES
+        if may_expand and _expanded_size(node, {}, rel_path, first_line) > MAX_EXPANDED_VALUES:
             raise FrontMatterError(SourceLocation(rel_path, first_line), f"front matter holds more than {MAX_EXPANDED_VALUES:,} values "
                                    "once its YAML aliases (*name) are written out", "write the values out instead of repeating aliases")
         duplicates = _duplicate_keys(node, rel_path, first_line)
