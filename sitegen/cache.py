@@ -34,7 +34,7 @@ from . import __version__
 from . import model
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 2  # 2: parsed shards hold each entry pickled on its own
+FORMAT = 3  # 2: parsed shards hold each entry pickled on its own; 3: stories in two parts
 MAGIC = b"SGCACHE\0"
 _HEADER = struct.Struct(">8sI32sQ32s")  # magic, format, fingerprint, payload length, payload sha256
 SHARDS = 32  # parsed files are spread over this many files, so one edit rewrites one shard
@@ -73,6 +73,8 @@ class _AllowListUnpickler(pickle.Unpickler):
         if module == "sitegen.model":
             found = getattr(model, name, None)
             if isinstance(found, type) and dataclasses.is_dataclass(found) and found.__module__ == "sitegen.model":
+                return found
+            if found is model.restore_story:  # a Story pickled in parts (Story.__reduce__)
                 return found
         raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the cache")
 

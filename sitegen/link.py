@@ -111,16 +111,18 @@ def _tag_listings(published: list[Story]) -> tuple[TagListing, ...]:
 def _check_picks(story: Story, every: dict[str, Story], by_slug: dict[str, Story], problems: list[Problem]) -> list[str]:
     picks: list[str] = []
     for index, slug in enumerate(story.continue_reading):
+        if slug in by_slug and slug != story.slug:
+            if slug not in picks:
+                picks.append(slug)
+            continue  # the usual case, without looking up a line nobody reports
         where = SourceLocation(story.rel_path, story.line_of(f"continue_reading.{index}"))
         if slug == story.slug:
             problems.append(Problem(where, f"continue_reading names the story itself ('{slug}')", hint="remove it"))
         elif slug not in every:
             close = difflib.get_close_matches(slug, list(every), n=1)
             problems.append(Problem(where, f"continue_reading: no story has the slug '{slug}'", hint=f"did you mean '{close[0]}'?" if close else "use the slug of an existing story"))
-        elif slug not in by_slug:
+        else:  # not in by_slug
             problems.append(Problem(where, f"continue_reading: '{slug}' is a draft or dated in the future, so its card is left out until it is published", "warning"))
-        elif slug not in picks:
-            picks.append(slug)
     return picks
 
 
@@ -248,13 +250,14 @@ def _check_paths(published: list[Story], pages: list[Page], tags: tuple[TagListi
     for slug in storylines:
         taken.setdefault(f"/storylines/{slug}/", "a storyline page")
     for story in published:
-        where = SourceLocation(story.rel_path, story.line_of("aliases"))
         for alias in story.aliases:
             first = alias.strip("/").split("/")[0]
             if first in GENERATED_FILES or first in ("static", "page") or alias in ("/tags/", "/storylines/"):
-                problems.append(Problem(where, f"alias '{alias}' is a path sitegen writes itself", hint="remove the alias"))
+                problems.append(Problem(SourceLocation(story.rel_path, story.line_of("aliases")),
+                                        f"alias '{alias}' is a path sitegen writes itself", hint="remove the alias"))
             elif alias in taken:
-                problems.append(Problem(where, f"alias '{alias}' is already the address of {taken[alias]}", hint="remove the alias"))
+                problems.append(Problem(SourceLocation(story.rel_path, story.line_of("aliases")),
+                                        f"alias '{alias}' is already the address of {taken[alias]}", hint="remove the alias"))
             else:
                 taken[alias] = story.rel_path
     return problems

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+import pickle
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
-from .errors import Problem
+from .errors import Problem, SourceError, SourceLocation
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,48 @@ class Story:
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, 1)
+
+    # Pickled in two parts (build workers send stories back pickled, and the disk cache
+    # stores them so): what linking and listings read, and the body fields below as one
+    # pickle of their own, unpickled only when something first reads one of them. A
+    # rebuild loads every story but renders few pages, and a body is most of a story's
+    # objects: its headings, links, sources, FAQ and the line of every front-matter key.
+    def __reduce__(self):
+        packed = self.__dict__.get("_packed_body")
+        if packed is None:
+            packed = pickle.dumps(tuple(self.__dict__[name] for name in STORY_BODY_FIELDS), pickle.HIGHEST_PROTOCOL)
+        return restore_story, (tuple(self.__dict__[name] for name in _STORY_HEAD_FIELDS), packed)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when a field is not set: a body not unpickled yet.
+        packed = self.__dict__.get("_packed_body")
+        if packed is None or name not in STORY_BODY_FIELDS:
+            raise AttributeError(name)
+        from .cache import unpickle  # the allow-list unpickler; cache.py imports this module
+
+        try:
+            body = unpickle(packed)
+            if not isinstance(body, tuple) or len(body) != len(STORY_BODY_FIELDS):
+                raise ValueError("not a story body")
+        except ValueError:
+            raise SourceError(SourceLocation(self.rel_path), "the build cache's copy of this story is damaged",
+                              "delete the .sitegen-cache/ folder and build again") from None
+        self.__dict__.update(zip(STORY_BODY_FIELDS, body))
+        del self.__dict__["_packed_body"]
+        return self.__dict__[name]
+
+
+STORY_BODY_FIELDS = ("story_so_far_html", "faq", "methodology", "sources", "html", "headings", "params",
+                     "key_lines", "citations", "footnotes")
+_STORY_HEAD_FIELDS = tuple(f for f in Story.__dataclass_fields__ if f not in STORY_BODY_FIELDS)
+
+
+def restore_story(head: tuple, packed: bytes) -> Story:
+    """A Story from its pickled parts (see Story.__reduce__), its body still packed."""
+    story = object.__new__(Story)
+    story.__dict__.update(zip(_STORY_HEAD_FIELDS, head))
+    story.__dict__["_packed_body"] = packed
+    return story
 
 
 @dataclass(frozen=True)
