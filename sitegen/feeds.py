@@ -62,18 +62,24 @@ def absolute_links(fragment: str, base: str) -> str:
         target = html.unescape(match.group(3))
         # A URL with a host, or a path from the root, resolves the same against any page of
         # the site, so it is joined (and remembered) against the site's root.
-        target = _join(root if _FROM_ROOT.match(target) else base, target)
+        if not _ALREADY_ABSOLUTE.match(target):
+            target = _join(root if _FROM_ROOT.match(target) else base, target)
         return f"{match.group(1)}{match.group(2)}{html.escape(target, quote=True)}{match.group(2)}"
 
     return _URL_ATTR.sub(fix, fragment)
 
 
+# http(s)://host/path with no query, fragment or parameters: urljoin gives it back as it is.
+_ALREADY_ABSOLUTE = re.compile(r"https?://[^/?#;\\\s]+(?:/[^?#;\\\s]*)?\Z")
 _FROM_ROOT = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^/?#]|/(?!/)")  # scheme://host, //host or /path
 
 
 @functools.lru_cache(maxsize=16384)
 def _join(base: str, target: str) -> str:
-    return urljoin(base, target)
+    try:
+        return urljoin(base, target)
+    except ValueError:  # e.g. "http://[" (a broken IPv6 host): left as written, like in the page
+        return target
 
 
 def render_feed(site: Site, tag_slug: str = "") -> bytes:

@@ -11,6 +11,8 @@ import feedparser
 import lxml.etree as etree
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import story_text
 from publishing import BASE, build_into, tree
 
@@ -173,3 +175,17 @@ def test_links_in_feed_content_resolve_exactly_as_urljoin(base):
     for target in TARGETS:
         expected = f'<a href="{html.escape(urljoin(base, target), quote=True)}">'
         assert feeds.absolute_links(f'<a href="{target}">', base) == expected, target
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "//", "/", ""]),
+       st.text(st.sampled_from(list("ab.:/?#;%@[] \\-_~")), max_size=16))
+def test_absolute_links_equal_urljoin_for_generated_urls(prefix, rest):
+    base = "https://ex.org/stories/a/"
+    target = prefix + rest
+    try:
+        joined = urljoin(base, html.unescape(target))
+    except ValueError:  # a broken IPv6 host: left as written
+        joined = html.unescape(target)
+    expected = f'<a href="{html.escape(joined, quote=True)}">'
+    assert feeds.absolute_links(f'<a href="{html.escape(target, quote=True)}">', base) == expected
