@@ -6,30 +6,35 @@ storyline first, then score, then newer date, then slug. The index depends only 
 slug, tags, date and storyline, so tests can use small fakes.
 
 Scoring every story that shares a tag costs O(N) per story when one tag sits on most
-stories, so O(N^2) for the site. Instead a candidate's score depends only on its
-*pattern*, the set of tags it shares with the story, and within one pattern candidates
-rank by date then slug, which is the order of the index's story ids. So `similar` walks
-the possible patterns from the highest score down and takes, for each, the first
-matching ids from the shortest list that holds them (a tag pair's list for patterns of
-two or more tags); it stops when no later pattern can beat the ones found. The work per
-story is bounded by the number of patterns visited, not by the size of the site. Stories
-with very many tags, where patterns would explode, are scored exhaustively instead; the
-two paths give the same ranking (tests compare them with a brute-force reference)."""
+stories, so O(N^2) for the site. Instead every tag gets one bit, the rarest tag the
+lowest, so the tags two stories share are one `&` of two ints, and adding a pattern's
+weights from its lowest bit up is the rarest-first order every score is summed in
+(exact, repeatable floats). A candidate's *anchor* is its two rarest shared tags (its one
+shared tag if it shares only one): all candidates with one anchor sit in that tag pair's
+list (that tag's list), in id order, which is the tie-break order, and none of them
+scores more than the anchor plus every commoner tag of the story. `similar` walks the
+anchors from the highest such bound down, each only as far as a candidate could still
+beat the ones found, and stops at the first anchor whose bound cannot. The work per
+story is bounded by the heads of a few short lists, not by the size of the site.
+Stories with very many tags, where pair lists would explode, are in no pair list (every
+story scores them up front) and their own candidates are scored exhaustively; the paths
+give the same ranking (tests compare them with a brute-force reference)."""
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
+from bisect import bisect_right, insort
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import combinations, compress, groupby
-from operator import itemgetter
+from itertools import combinations, compress, islice
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from .model import RelatedCard
 
-MAX_PATTERN_TAGS = 10  # more tags than this on one story: score its candidates exhaustively
+MAX_PATTERN_TAGS = 10  # more tags than this on one story: in no pair list, its own candidates scored exhaustively
 
 
 class Relatable(Protocol):
@@ -59,192 +64,216 @@ class TagIndex:
         self.slugs: list[str] = [s.slug for s in ordered]
         self.id_of: dict[str, int] = {slug: i for i, slug in enumerate(self.slugs)}
         self.storyline_of: list[str] = [s.storyline for s in ordered]
-        self.tags_of: list[frozenset[str]] = []
-        self.bit_of: dict[str, int] = {}  # tag -> its bit in the stories' tag bit sets
-        self.bits_of: list[int] = []  # story id -> its tags as one int bit set (fast to intersect)
-        members: dict[str, list[int]] = defaultdict(list)
-        pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
-        lines: dict[str, list[int]] = defaultdict(list)
-        self.wide: list[int] = []  # stories with more than MAX_PATTERN_TAGS tags: in no pair list
-        for story_id, story in enumerate(ordered):
-            tags = frozenset(t.slug for t in story.tags)
-            self.tags_of.append(tags)
-            bits = 0
+        tag_sets = [{t.slug for t in s.tags} for s in ordered]
+        by_tag: dict[str, list[int]] = defaultdict(list)
+        for story_id, tags in enumerate(tag_sets):
             for tag in tags:
-                bits |= self.bit_of.setdefault(tag, 1 << len(self.bit_of))
-            self.bits_of.append(bits)
-            if story.storyline:
-                lines[story.storyline].append(story_id)
-            for tag in tags:
-                members[tag].append(story_id)
-            if len(tags) <= MAX_PATTERN_TAGS:
-                for pair in combinations(sorted(tags), 2):
-                    pairs[pair].append(story_id)
-            else:
-                self.wide.append(story_id)
+                by_tag[tag].append(story_id)
         total = len(self.slugs)
-        self.members = dict(members)  # tag -> ids, ascending
-        self.pairs = dict(pairs)  # (tag, tag) sorted -> ids holding both, ascending
+        self.weight = {tag: math.log1p(total / len(ids)) for tag, ids in by_tag.items()}
+        # A tag's rank is its bit: rarest (highest weight, then name) first, the order a
+        # story's shared tags are listed and summed in.
+        self.tag_of_rank: list[str] = sorted(by_tag, key=lambda t: (-self.weight[t], t))
+        self.weight_of_rank: list[float] = [self.weight[t] for t in self.tag_of_rank]
+        rank_of = {tag: rank for rank, tag in enumerate(self.tag_of_rank)}
+        # A story's *entry* is one int holding its id above its tags' bits: `own & entry` is
+        # the tags it shares with a story, entries sort as their ids do, and the lists below
+        # hold entries, so walking one reads each candidate's tags without another lookup.
+        self.shift = len(self.tag_of_rank)
+        self.tag_mask = (1 << self.shift) - 1
+        self.entry_of: list[int] = []
+        pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.wide: list[int] = []  # entries of stories with more than MAX_PATTERN_TAGS tags: in no pair list
+        for story_id, tags in enumerate(tag_sets):
+            ranks = sorted(map(rank_of.__getitem__, tags))
+            bits = 0
+            for rank in ranks:
+                bits |= 1 << rank
+            entry = story_id << self.shift | bits
+            self.entry_of.append(entry)
+            if len(ranks) <= MAX_PATTERN_TAGS:
+                for pair in combinations(ranks, 2):
+                    pairs[pair].append(entry)
+            else:
+                self.wide.append(entry)
+        self.pairs = dict(pairs)  # (rank, rank) ascending -> entries holding both tags, ascending
+        entry_of = self.entry_of
+        self.members = [[entry_of[c] for c in by_tag[tag]] for tag in self.tag_of_rank]  # rank -> entries, ascending
+        lines: dict[str, list[int]] = defaultdict(list)
+        for entry, line in zip(entry_of, self.storyline_of):
+            if line:
+                lines[line].append(entry)
         self.storyline_members = dict(lines)
-        self.weight = {tag: math.log1p(total / len(ids)) for tag, ids in members.items()}
 
     def similar(self, slug: str, limit: int, exclude: frozenset[str] = frozenset()) -> list[Similar]:
         """Up to `limit` stories sharing at least one tag with `slug` (or its storyline), best first."""
         me = self.id_of.get(slug)
         if me is None or limit <= 0:
             return []
-        own = self.tags_of[me]
+        entry = self.entry_of[me]
+        own = entry & self.tag_mask
         storyline = self.storyline_of[me]
         if not (own or storyline):
             return []
-        # Rarest tags first, so the shared-tag list on a card reads most specific first and
-        # every score is summed in the same order (exact, repeatable floats).
-        ordered = tuple(sorted(own, key=lambda t: (-self.weight[t], t)))
-        skip = {self.id_of[s] for s in exclude if s in self.id_of}
-        skip.add(me)
-        scorer = _PatternScores(ordered, self.weight)
+        skip = {self.entry_of[self.id_of[s]] for s in exclude if s in self.id_of} if exclude else set()
+        skip.add(entry)
+        score = _NegativeScores(self.weight_of_rank)
 
-        ranked: list[tuple[float, int]] = []  # (-score, id), the rank key within a group
+        ranked: list[tuple[float, int]] = []  # (-score, entry), the rank key within a group
         if storyline:
             # Pieces of the same running story come first, whatever they share.
-            ranked = sorted((-scorer[self.tags_of[c] & own], c) for c in self.storyline_members[storyline] if c not in skip)
+            ranked = sorted((score[own & e], e) for e in self.storyline_members[storyline] if e not in skip)
             ranked = ranked[:limit]
         need = limit - len(ranked)
         if need > 0 and own:
-            if len(ordered) <= MAX_PATTERN_TAGS:
-                ranked += self._by_patterns(own, ordered, storyline, skip, need)
+            ranks = _ranks(own)
+            if len(ranks) <= MAX_PATTERN_TAGS:
+                ranked += self._by_anchors(own, ranks, storyline, skip, need, score)
             else:
-                ranked += self._exhaustive(own, storyline, skip, need, scorer)
-        return [Similar(self.slugs[c], -neg, tuple(t for t in ordered if t in self.tags_of[c])) for neg, c in ranked]
+                ranked += self._exhaustive(own, ranks, storyline, skip, need, score)
+        slugs, shift, names = self.slugs, self.shift, self._names
+        return [Similar(slugs[e >> shift], -neg, names(own & e)) for neg, e in ranked]
 
-    def _by_patterns(self, own: frozenset[str], ordered: tuple[str, ...], storyline: str, skip: set[int],
-                     need: int) -> list[tuple[float, int]]:
-        """The best `need` candidates outside the story's storyline.
+    def walk_key(self, slug: str) -> int:
+        """A number equal for stories whose two rarest tags are the same (which walk the
+        same lists), ordered by the rarest tag first."""
+        bits = self.entry_of[self.id_of[slug]] & self.tag_mask
+        low = bits & -bits
+        rest = bits ^ low
+        return (low.bit_length() << 32) | (rest & -rest).bit_length()
 
-        Patterns are bit masks over `ordered` (bit i: the i-th rarest tag). A pattern can
-        only have members if each of its tag pairs is held by some other story, which
-        prunes most of them before any list is walked."""
-        pairs, wide = self.pairs, bool(self.wide)
-        pair_lists: dict[int, list[int]] = {}  # two-bit mask -> ids holding both tags
-        live_with = [0] * len(ordered)  # bit j of live_with[i] (j < i): another story has both
-        for i in range(1, len(ordered)):
-            for j in range(i):
-                a, b = ordered[j], ordered[i]
-                ids = pairs.get((a, b) if a < b else (b, a), ())
-                if len(ids) > 1 or wide:  # more than the story itself
-                    pair_lists[1 << j | 1 << i] = ids
-                    live_with[i] |= 1 << j
-        # Tables over every mask, doubled one tag at a time: a mask's score adds its
-        # highest bit last, so each sum runs in `ordered` order (bit-for-bit the scorer's).
-        scores, live = [0.0], [False]
-        for i, tag in enumerate(ordered):
-            weight, dead = self.weight[tag], ~live_with[i]
-            scores += [score + weight for score in scores]
-            live += [not rest & dead and (ok or not rest) for rest, ok in enumerate(live)]
-        visit = sorted(compress(range(len(live)), live), key=scores.__getitem__, reverse=True)
+    def _names(self, shared: int) -> tuple[str, ...]:
+        """The tags in `shared`, rarest first."""
+        return tuple(map(self.tag_of_rank.__getitem__, _ranks(shared)))
 
-        # Each pattern is looked up in one list, its anchor: the ids holding its two rarest
-        # tags (or its one tag). Patterns share anchors, so a walk files every id it passes
-        # under that id's own pattern (when that pattern has the same anchor), in chunks,
-        # until the current pattern has enough; the next pattern with that anchor resumes
-        # there. Each anchor list is walked at most once per story.
-        buckets: dict[int, list[int]] = defaultdict(list)  # pattern -> ids, ascending
-        walks: dict[int, list] = {}  # anchor (lowest two bits) -> [ids, where the walk stopped]
-        local_bit = {self.bit_of[t]: 1 << i for i, t in enumerate(ordered)}  # site-wide tag bit -> pattern bit
-        own_set = sum(local_bit)
-        pattern_of: dict[int, tuple[int, int]] = {}  # shared tag bits -> (pattern, its anchor)
-        bits_of, storyline_of = self.bits_of, self.storyline_of
-        found: list[tuple[float, int]] = []
-        threshold = -math.inf  # score of the need-th best found so far, once there are that many
-        plain_skip = len(skip) == 1 and not storyline  # only the story itself to leave out
-        for mask in visit:
-            score = scores[mask]
-            if len(found) >= need and score < threshold:
-                break  # every later pattern scores lower than `need` stories already found
-            bucket = buckets[mask]
-            if len(bucket) < need:
-                rest = mask & (mask - 1)
-                anchor = mask ^ rest | rest & -rest
-                walk = walks.get(anchor)
-                if walk is None:
-                    if anchor & (anchor - 1):
-                        ids = pair_lists[anchor]
-                        ids = list(heapq.merge(ids, self.wide)) if wide else ids
-                    else:
-                        ids = self.members[ordered[anchor.bit_length() - 1]]
-                    walk = walks[anchor] = [ids, 0]
-                ids, position = walk
-                chunk = 16
-                while len(bucket) < need and position < len(ids):
-                    part = ids[position:position + chunk]
-                    position += len(part)
-                    chunk *= 2
-                    # Sorting (shared bits, id) pairs groups the chunk by pattern in C; Python
-                    # then runs once per distinct pattern, not once per id.
-                    for shared, group in groupby(sorted(zip(map(own_set.__and__, map(bits_of.__getitem__, part)), part)), key=_first):
-                        known = pattern_of.get(shared)
-                        if known is None:
-                            other, left = 0, shared
-                            while left:
-                                lowest = left & -left
-                                other |= local_bit[lowest]
-                                left ^= lowest
-                            other_rest = other & (other - 1)
-                            known = pattern_of[shared] = (other, other ^ other_rest | other_rest & -other_rest)
-                        if known[1] != anchor:
-                            continue  # filed when its own anchor is walked
-                        if plain_skip and shared != own_set:  # the story itself has every own tag
-                            buckets[known[0]].extend(map(_second, group))
-                        else:
-                            buckets[known[0]].extend(c for _, c in group if c not in skip and not (storyline and storyline_of[c] == storyline))
-                walk[1] = position
-            if bucket:
-                found.extend((-score, c) for c in bucket[:need])
-                if len(found) >= need:
-                    found = heapq.nsmallest(need, found)
-                    threshold = -found[-1][0]
-        found.sort()
-        return found[:need]
+    def _by_anchors(self, own: int, ranks: list[int], storyline: str, skip: set[int], need: int,
+                    score: "_NegativeScores") -> list[tuple[float, int]]:
+        """The best `need` candidates outside the story's storyline, as (-score, entry) keys."""
+        storyline_of, shift = self.storyline_of, self.shift
+        best: list[tuple[float, int]] = []  # ascending, at most `need`: the cards so far
+        if self.wide:  # in no pair list, so scored here (the one-tag lists meet them again below)
+            keyed = [(score[shared], e) for e in self.wide if (shared := own & e)
+                     and e not in skip and not (storyline and storyline_of[e >> shift] == storyline)]
+            best = heapq.nsmallest(need, keyed)
+        # Anchors as (bound, i, j): the story's tags i < j (positions in `ranks`), j = -1 for
+        # one tag. A bound is a -score, so the heap pops the highest first. One-tag anchors
+        # form a chain by weight; pair (i, j) comes after (i, j - 1), and (i, i + 1) after
+        # (i - 1, i), each parent's pattern a superset, so no child is popped before its parent.
+        weights = [self.weight_of_rank[rank] for rank in ranks]
+        count = len(ranks)
+        frontier = [(-weights[0], 0, -1)]
+        if count > 1:
+            frontier.append((_pair_bound(weights, 0, 1), 0, 1))
+            heapq.heapify(frontier)
+        beyond = len(self.slugs) << shift  # an entry larger than any
+        while frontier:
+            bound, i, j = heapq.heappop(frontier)
+            stop = beyond  # entries after `stop` in this anchor's list cannot beat the cards found
+            if len(best) == need:
+                if bound > best[-1][0]:
+                    break  # neither this anchor nor any later one can beat the worst card
+                if bound == best[-1][0]:
+                    stop = best[-1][1]
+            if j < 0:
+                if i + 1 < count:
+                    heapq.heappush(frontier, (-weights[i + 1], i + 1, -1))
+                entries = self.members[ranks[i]]
+            else:
+                if j + 1 < count:
+                    heapq.heappush(frontier, (_pair_bound(weights, i, j + 1), i, j + 1))
+                    if j == i + 1:
+                        heapq.heappush(frontier, (_pair_bound(weights, j, j + 1), j, j + 1))
+                entries = self.pairs.get((ranks[i], ranks[j]), ())
+            end = bisect_right(entries, stop) if stop < beyond else len(entries)
+            position, size = 0, 8
+            while position < end:
+                part = entries[position:min(end, position + size)]
+                position += size
+                size *= 4
+                # A whole chunk is scored at once and its keys sorted in C, so Python sees
+                # only the few that become cards (and, once there are `need` cards, only
+                # those scoring at least the worst of them are sorted at all).
+                negs = [score[own & e] for e in part]
+                if len(best) < need:
+                    keys = sorted(zip(negs, part))
+                elif min(negs) > best[-1][0]:
+                    continue  # none scores as much as the worst card
+                else:
+                    keys = sorted(compress(zip(negs, part), map(best[-1][0].__ge__, negs)))
+                for key in keys:
+                    if len(best) == need and key >= best[-1]:
+                        break
+                    e = key[1]
+                    if key in best or e in skip or (storyline and storyline_of[e >> shift] == storyline):
+                        continue  # a card already (candidates sit in several lists), or left out
+                    insort(best, key)
+                    if len(best) > need:
+                        del best[-1]
+                if len(best) == need:
+                    worst, last = best[-1]
+                    if bound > worst:
+                        break  # no candidate left in this list can beat the worst card
+                    if bound == worst:
+                        end = min(end, bisect_right(entries, last))
+        return best
 
-    def _exhaustive(self, own: frozenset[str], storyline: str, skip: set[int], need: int,
-                    scorer: "_PatternScores") -> list[tuple[float, int]]:
+    def _exhaustive(self, own: int, ranks: list[int], storyline: str, skip: set[int], need: int,
+                    score: "_NegativeScores") -> list[tuple[float, int]]:
         candidates: set[int] = set()
-        for tag in own:
-            candidates.update(self.members[tag])
-        lines = self.storyline_of
-        keyed = ((-scorer[self.tags_of[c] & own], c) for c in candidates
-                 if c not in skip and not (storyline and lines[c] == storyline))
+        for rank in ranks:
+            candidates.update(self.members[rank])
+        lines, shift = self.storyline_of, self.shift
+        keyed = ((score[own & e], e) for e in candidates
+                 if e not in skip and not (storyline and lines[e >> shift] == storyline))
         return heapq.nsmallest(need, keyed)
 
 
-_first, _second = itemgetter(0), itemgetter(1)
+def _pair_bound(weights: list[float], i: int, j: int) -> float:
+    """Minus the highest score of a candidate whose two rarest shared tags are the story's
+    i-th and j-th: those two and every commoner tag of the story, summed as a score is."""
+    score = weights[i] + weights[j]  # the same float as 0.0 + weights[i] + weights[j]
+    for weight in islice(weights, j + 1, None):
+        score += weight
+    return -score
 
 
-class _PatternScores(dict):
-    """pattern (frozenset of shared tags) -> score, summed rarest tag first from 0.0 so
-    that every candidate with that pattern gets bit-for-bit the same float."""
+def _ranks(bits: int) -> list[int]:
+    """The positions of the set bits, lowest first."""
+    ranks = []
+    while bits:
+        low = bits & -bits
+        ranks.append(low.bit_length() - 1)
+        bits ^= low
+    return ranks
 
-    def __init__(self, ordered: tuple[str, ...], weight: dict[str, float]) -> None:
+
+class _NegativeScores(dict):
+    """shared tag bits -> minus their score, summed lowest bit (rarest tag) first from 0.0
+    so that every candidate sharing those tags gets bit-for-bit the same float."""
+
+    def __init__(self, weight_of_rank: list[float]) -> None:
         super().__init__()
-        self.ordered = ordered
-        self.weight = weight
+        self.weight_of_rank = weight_of_rank
 
-    def __missing__(self, pattern: frozenset[str]) -> float:
-        score = 0.0
-        for tag in self.ordered:
-            if tag in pattern:
-                score += self.weight[tag]
-        self[pattern] = score
-        return score
+    def __missing__(self, shared: int) -> float:
+        score, rest = 0.0, shared
+        while rest:
+            low = rest & -rest
+            score += self.weight_of_rank[low.bit_length() - 1]
+            rest ^= low
+        self[shared] = -score
+        return -score
 
 
 def _cards(context: tuple, story) -> tuple[RelatedCard, ...]:
     """One story's "Continue reading" cards: its curated picks, then the most similar."""
     index, picks, by_slug, count, drafts = context
-    own = {t.slug for t in story.tags}
     chosen = picks.get(story.slug, ())
-    cards = [RelatedCard(slug, tuple(t.slug for t in by_slug[slug].tags if t.slug in own), True) for slug in chosen]
-    for similar in index.similar(story.slug, count - len(cards), frozenset(chosen) | drafts):
+    cards = []
+    if chosen:
+        own = {t.slug for t in story.tags}
+        cards = [RelatedCard(slug, tuple(t.slug for t in by_slug[slug].tags if t.slug in own), True) for slug in chosen]
+    for similar in index.similar(story.slug, count - len(cards), frozenset(chosen) | drafts if chosen else drafts):
         cards.append(RelatedCard(similar.slug, similar.shared, False))
     return tuple(cards)
 
@@ -258,10 +287,26 @@ def related_map(published: Sequence, picks: dict[str, list[str]], count: int,
     """Cards for every published story. `picks` are the checked continue_reading slugs;
     `run(func, items, context)` maps func over the stories (the build passes one that
     uses every core; the cards are the same)."""
-    # Drafts are here only under --drafts (the preview): each gets cards of its own, but a
-    # draft never appears as a card on another story.
-    drafts = frozenset(s.slug for s in published if s.draft)
-    index = TagIndex(published)
-    by_slug = {s.slug: s for s in published}
-    cards = run(_cards, list(published), (index, picks, by_slug, count, drafts))
-    return {story.slug: story_cards for story, story_cards in zip(published, cards)}
+    # The step makes millions of objects and no reference cycles: left on, the collector
+    # would scan the growing heap over and over (at 100,000 stories, for longer than the
+    # ranking itself takes). It runs as usual again afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        # Drafts are here only under --drafts (the preview): each gets cards of its own, but a
+        # draft never appears as a card on another story.
+        drafts = frozenset(s.slug for s in published if s.draft)
+        index = TagIndex(published)
+        by_slug = {s.slug: s for s in published}
+        # Stories are ranked grouped by their rarest tags, which makes them walk the same
+        # lists one after another (still in the CPU cache); the cards go back in order.
+        walk_key = index.walk_key
+        order = sorted(range(len(published)), key=[walk_key(s.slug) for s in published].__getitem__)
+        found = run(_cards, [published[n] for n in order], (index, picks, by_slug, count, drafts))
+        cards: list = [()] * len(published)
+        for n, story_cards in zip(order, found):
+            cards[n] = story_cards
+        return {story.slug: story_cards for story, story_cards in zip(published, cards)}
+    finally:
+        if collecting:
+            gc.enable()
