@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import pickle
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,9 +23,9 @@ from typing import Callable
 from . import __version__
 from . import feeds, redirects, sitemap
 from .assets import StaticAssets, collect_assets
-from .cache import DiskCache, pickled
+from .cache import DiskCache
 from .config import SiteConfig, load_config
-from .errors import BuildFailed, LayoutError, Problem
+from .errors import BuildFailed, Problem, SourceError
 from .link import link_site
 from .load import ContentFiles, load_content
 from .minify import minify_page
@@ -48,9 +47,6 @@ class BuildCache:
     parsed: dict[tuple, tuple] = field(default_factory=dict)
     pages: dict[str, bytes] = field(default_factory=dict)
     related: dict[str, dict] = field(default_factory=dict)  # only the latest map is kept
-    # With a dict here, what this build parses is also kept pickled, as the workers made
-    # it, so the disk cache stores those bytes instead of pickling everything again.
-    pickled: dict[tuple, bytes] | None = None
 
 
 def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_url: str | None = None,
@@ -136,13 +132,8 @@ def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], 
     missing = [(kind, source, key) for kind, source, key in keyed if key not in found]
     progress = progress or Progress.silent()
     progress.begin("parse", len(missing))
-    keep_pickled = cache is not None and cache.pickled is not None
-    parse = _parse_pickled if keep_pickled else _parse_one
-    parsed = map_in_order(parse, [(kind, source) for kind, source, _ in missing], config.raw_html, jobs, progress.advance)
+    parsed = map_in_order(_parse_one, [(kind, source) for kind, source, _ in missing], config.raw_html, jobs, progress.advance)
     for (_, _, key), value in zip(missing, parsed):
-        if keep_pickled:
-            cache.pickled[key] = value
-            value = pickle.loads(value)  # made by _parse_pickled just now
         found[key] = value
         if cache is not None:
             cache.parsed[key] = value
@@ -159,10 +150,6 @@ def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], 
 def _parse_one(raw_html: bool, item: tuple) -> tuple:
     kind, source = item
     return PARSERS[kind](source, raw_html)
-
-
-def _parse_pickled(raw_html: bool, item: tuple) -> bytes:
-    return pickled(_parse_one(raw_html, item))
 
 
 def _related_step(cache: BuildCache | None, jobs: int, progress: Progress):
@@ -218,7 +205,7 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     result.site, result.plans = site, plan_pages(site)
     try:
         pages = _render_pages(renderer, site, result.plans, key_base, cache, result, options.jobs, progress, reuse, sink)
-    except LayoutError as exc:
+    except SourceError as exc:  # a layout's error, or a story the cache holds damaged
         raise BuildFailed(result.problems + [exc.to_problem()]) from None
     result.outputs = [page for page in pages if page is not None] + static.files
     result.timings["render"] = time.perf_counter() - started

@@ -34,7 +34,7 @@ from . import __version__
 from . import model
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 3  # 2: parsed shards hold each entry pickled on its own; 3: stories in two parts
+FORMAT = 3  # 3: stories pickled in two parts (model.Story.__reduce__)
 MAGIC = b"SGCACHE\0"
 _HEADER = struct.Struct(">8sI32sQ32s")  # magic, format, fingerprint, payload length, payload sha256
 SHARDS = 32  # parsed files are spread over this many files, so one edit rewrites one shard
@@ -80,12 +80,8 @@ class _AllowListUnpickler(pickle.Unpickler):
 
 
 def encode(value: Any, stamp: bytes) -> bytes:
-    payload = pickled(value)
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     return _HEADER.pack(MAGIC, FORMAT, stamp, len(payload), hashlib.sha256(payload).digest()) + payload
-
-
-def pickled(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unpickle(payload: bytes) -> Any:
@@ -182,32 +178,23 @@ class DiskCache:
         _write_atomically(self.folder / f"{name}.bin", encode(value, self.stamp))
 
     # -- parsed files, sharded ----------------------------------------------------------
-    # Each entry is stored pickled on its own: the build's workers pickle what they parse
-    # to send it back anyway, so those bytes are written as they are, not pickled again.
     def parsed(self) -> dict[tuple, tuple]:
-        """Every stored parse result, keyed (kind, rel_path, digest, raw_html)."""
+        """Every stored parse result, keyed (kind, rel_path, digest, raw_html). Stories come
+        back with their bodies still packed (model.Story.__reduce__): cheap to load."""
         merged: dict[tuple, tuple] = {}
         for shard in range(SHARDS):
-            name = f"parsed-{shard:02d}"
-            entries = self.get(name, {})
+            entries = self.get(f"parsed-{shard:02d}", {})
             if not isinstance(entries, dict):
                 entries = {}
-            try:
-                merged.update({key: unpickle(blob) for key, blob in entries.items()})
-            except ValueError as exc:  # checked as a file, but an entry is not plain data
-                self.rejected.setdefault(str(exc), []).append(f"{name}.bin")
-                entries = {}
             self._shards[shard] = entries
+            merged.update(entries)
         return merged
 
-    def save_parsed(self, used: dict[tuple, tuple], blobs: dict[tuple, bytes]) -> None:
-        """Keep exactly the entries this build used; rewrite only shards that differ.
-        `blobs` holds entries already pickled (by the workers that parsed them)."""
-        stored = {key: blob for entries in self._shards.values() for key, blob in entries.items()}
+    def save_parsed(self, used: dict[tuple, tuple]) -> None:
+        """Keep exactly the entries this build used; rewrite only shards that differ."""
         shards: dict[int, dict] = {shard: {} for shard in range(SHARDS)}
         for key, value in used.items():
-            blob = blobs.get(key) or stored.get(key) or pickled(value)
-            shards[_shard_of(key)][key] = blob
+            shards[_shard_of(key)][key] = value
         for shard, entries in shards.items():
             if entries.keys() != self._shards.get(shard, {}).keys() or not (self.folder / f"parsed-{shard:02d}.bin").exists():
                 self.put(f"parsed-{shard:02d}", entries)

@@ -44,7 +44,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
         return result
 
     cache_started = time.perf_counter()
-    memory = BuildCache(parsed=disk.parsed(), related=_a_dict(disk.get("related")), pickled={})
+    memory = BuildCache(parsed=disk.parsed(), related=_a_dict(disk.get("related")))
     related_before = set(memory.related)
     index = _a_dict(disk.get("pages"))  # page key -> digest of the bytes it produced
     cache_seconds = time.perf_counter() - cache_started
@@ -81,7 +81,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
     save_started = time.perf_counter()
     used = {(kind, s.rel_path, s.digest, config.raw_html) for kind, group in
             (("story", files.stories), ("page", files.pages), ("storyline", files.storylines)) for s in group}
-    disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed}, memory.pickled or {})
+    disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
     if set(memory.related) != related_before:
         disk.put("related", memory.related)
     new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}

@@ -17,7 +17,7 @@ from benchmarks.corpus import generate_corpus
 from sitegen import cache as cache_module
 from sitegen.build import build
 from sitegen.cache import CACHE_DIR, DiskCache
-from sitegen.model import BuildOptions
+from sitegen.model import STORY_BODY_FIELDS, BuildOptions, restore_story
 
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
 SERIAL = BuildOptions(jobs=1, now=NOW)
@@ -222,18 +222,24 @@ def test_two_builds_of_one_site_take_turns(fresh):
             os.close(probe)
 
 
-def test_a_parsed_entry_that_is_not_plain_data_is_refused(fresh, tmp_path):
-    """A shard file that is sound as a file but holds an entry that would run code."""
+def test_a_story_body_in_the_cache_that_would_run_code_is_refused_with_a_clear_error(fresh, tmp_path, run_cli):
+    """A shard that is sound as a file but holds a story whose packed body would run code:
+    the body is unpickled through the allow-list when first read, so nothing runs, and the
+    build stops with a message naming the story and the fix."""
     out = fresh / "public"
     build(fresh, out, PARALLEL, disk_cache=True)
+    stamp = cache_module.fingerprint()
     shard = next(path for path in cache_files(fresh) if path.name.startswith("parsed-")
-                 and cache_module.decode(path.read_bytes(), cache_module.fingerprint()))
-    entries = cache_module.decode(shard.read_bytes(), cache_module.fingerprint())
-    key = next(iter(entries))
-    entries[key] = b"cos\nsystem\n(S'touch planted-by-cache'\ntR."
-    shard.write_bytes(cache_module.encode(entries, cache_module.fingerprint()))
-    edit_body(fresh, 3)
-    result = build(fresh, out, PARALLEL, disk_cache=True)
-    assert tree(out) == reference(fresh, tmp_path / "serial")
-    assert any(shard.name in note for note in result.notes)
+                 and any(key[0] == "story" for key in cache_module.decode(path.read_bytes(), stamp)))
+    entries = cache_module.decode(shard.read_bytes(), stamp)
+    key = next(key for key in entries if key[0] == "story")
+    story, problems = entries[key]
+    head = tuple(getattr(story, name) for name in story.__dataclass_fields__ if name not in STORY_BODY_FIELDS)
+    entries[key] = (restore_story(head, b"cos\nsystem\n(S'touch planted-by-cache'\ntR."), problems)
+    shard.write_bytes(cache_module.encode(entries, stamp))
+    # Into a new folder, so that the story's page is rendered (a body is read only then).
+    result = run_cli("build", "-q", "-s", str(fresh), "-d", str(tmp_path / "elsewhere"))
+    assert result.returncode == 1
+    assert f"{key[1]}: the build cache's copy of this story is damaged" in result.stderr
+    assert "delete the .sitegen-cache/ folder" in result.stderr and "Traceback" not in result.stderr
     assert not list(Path.cwd().glob("planted-by-cache")) and not list(fresh.glob("planted-by-cache"))
