@@ -12,6 +12,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 from . import __version__
@@ -39,9 +40,8 @@ def tag_feed_url(tag_slug: str) -> str:
 
 def feed_stories(site: Site, tag_slug: str = "") -> list[Story]:
     """Newest first, at most feed_entries, never a draft."""
-    slugs = site.tag_by_slug[tag_slug].stories if tag_slug else [s.slug for s in site.stories]
-    stories = [site.by_slug[slug] for slug in slugs if not site.by_slug[slug].draft]
-    return stories[:site.config.feed_entries]
+    stories = (site.by_slug[slug] for slug in site.tag_by_slug[tag_slug].stories) if tag_slug else iter(site.stories)
+    return list(islice((story for story in stories if not story.draft), site.config.feed_entries))
 
 
 def feed_inputs(site: Site, tag_slug: str = "") -> tuple:
