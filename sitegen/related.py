@@ -26,10 +26,10 @@ import gc
 import heapq
 import math
 from bisect import bisect_right, insort
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import combinations, compress, islice
+from itertools import chain, combinations, compress, islice
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from .model import RelatedCard
@@ -65,32 +65,32 @@ class TagIndex:
         self.id_of: dict[str, int] = {slug: i for i, slug in enumerate(self.slugs)}
         self.storyline_of: list[str] = [s.storyline for s in ordered]
         tag_sets = [{t.slug for t in s.tags} for s in ordered]
-        by_tag: dict[str, list[int]] = defaultdict(list)
-        for story_id, tags in enumerate(tag_sets):
-            for tag in tags:
-                by_tag[tag].append(story_id)
+        counts = Counter(chain.from_iterable(tag_sets))  # tag -> stories carrying it
         total = len(self.slugs)
-        self.weight = {tag: math.log1p(total / len(ids)) for tag, ids in by_tag.items()}
+        self.weight = {tag: math.log1p(total / count) for tag, count in counts.items()}
         # A tag's rank is its bit: rarest (highest weight, then name) first, the order a
         # story's shared tags are listed and summed in.
-        self.tag_of_rank: list[str] = sorted(by_tag, key=lambda t: (-self.weight[t], t))
+        self.tag_of_rank: list[str] = sorted(counts, key=lambda t: (-self.weight[t], t))
         self.weight_of_rank: list[float] = [self.weight[t] for t in self.tag_of_rank]
         rank_of = {tag: rank for rank, tag in enumerate(self.tag_of_rank)}
         # A story's *entry* is one int holding its id above its tags' bits: `own & entry` is
         # the tags it shares with a story, entries sort as their ids do, and the lists below
         # hold entries, so walking one reads each candidate's tags without another lookup.
-        self.shift = len(self.tag_of_rank)
-        self.tag_mask = (1 << self.shift) - 1
+        self.shift = shift = len(self.tag_of_rank)
+        self.tag_mask = (1 << shift) - 1
         self.entry_of: list[int] = []
+        self.members: list[list[int]] = [[] for _ in self.tag_of_rank]  # rank -> entries, ascending
         pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
         self.wide: list[int] = []  # entries of stories with more than MAX_PATTERN_TAGS tags: in no pair list
+        members, add_entry = self.members, self.entry_of.append
         for story_id, tags in enumerate(tag_sets):
             ranks = sorted(map(rank_of.__getitem__, tags))
-            bits = 0
+            entry = story_id << shift
             for rank in ranks:
-                bits |= 1 << rank
-            entry = story_id << self.shift | bits
-            self.entry_of.append(entry)
+                entry |= 1 << rank
+            add_entry(entry)
+            for rank in ranks:
+                members[rank].append(entry)
             if len(ranks) <= MAX_PATTERN_TAGS:
                 for pair in combinations(ranks, 2):
                     pairs[pair].append(entry)
@@ -98,7 +98,6 @@ class TagIndex:
                 self.wide.append(entry)
         self.pairs = dict(pairs)  # (rank, rank) ascending -> entries holding both tags, ascending
         entry_of = self.entry_of
-        self.members = [[entry_of[c] for c in by_tag[tag]] for tag in self.tag_of_rank]  # rank -> entries, ascending
         lines: dict[str, list[int]] = defaultdict(list)
         for entry, line in zip(entry_of, self.storyline_of):
             if line:
@@ -107,14 +106,20 @@ class TagIndex:
 
     def similar(self, slug: str, limit: int, exclude: frozenset[str] = frozenset()) -> list[Similar]:
         """Up to `limit` stories sharing at least one tag with `slug` (or its storyline), best first."""
+        own, ranked = self._ranked(slug, limit, exclude)
+        slugs, shift, names = self.slugs, self.shift, self._names
+        return [Similar(slugs[e >> shift], -neg, names(own & e)) for neg, e in ranked]
+
+    def _ranked(self, slug: str, limit: int, exclude: frozenset[str]) -> tuple[int, list[tuple[float, int]]]:
+        """The story's tag bits, and `similar`'s stories as (-score, entry) keys."""
         me = self.id_of.get(slug)
         if me is None or limit <= 0:
-            return []
+            return 0, []
         entry = self.entry_of[me]
         own = entry & self.tag_mask
         storyline = self.storyline_of[me]
         if not (own or storyline):
-            return []
+            return own, []
         skip = {self.entry_of[self.id_of[s]] for s in exclude if s in self.id_of} if exclude else set()
         skip.add(entry)
         score = _NegativeScores(self.weight_of_rank)
@@ -131,8 +136,7 @@ class TagIndex:
                 ranked += self._by_anchors(own, ranks, storyline, skip, need, score)
             else:
                 ranked += self._exhaustive(own, ranks, storyline, skip, need, score)
-        slugs, shift, names = self.slugs, self.shift, self._names
-        return [Similar(slugs[e >> shift], -neg, names(own & e)) for neg, e in ranked]
+        return own, ranked
 
     def walk_key(self, slug: str) -> int:
         """A number equal for stories whose two rarest tags are the same (which walk the
@@ -196,9 +200,13 @@ class TagIndex:
                 negs = [score[own & e] for e in part]
                 if len(best) < need:
                     keys = sorted(zip(negs, part))
-                elif min(negs) > best[-1][0]:
-                    continue  # none scores as much as the worst card
+                elif part[0] > best[-1][1]:  # all after the worst card: only a higher score beats it
+                    if min(negs) >= best[-1][0]:
+                        continue
+                    keys = sorted(compress(zip(negs, part), map(best[-1][0].__gt__, negs)))
                 else:
+                    if min(negs) > best[-1][0]:
+                        continue
                     keys = sorted(compress(zip(negs, part), map(best[-1][0].__ge__, negs)))
                 for key in keys:
                     if len(best) == need and key >= best[-1]:
@@ -273,8 +281,10 @@ def _cards(context: tuple, story) -> tuple[RelatedCard, ...]:
     if chosen:
         own = {t.slug for t in story.tags}
         cards = [RelatedCard(slug, tuple(t.slug for t in by_slug[slug].tags if t.slug in own), True) for slug in chosen]
-    for similar in index.similar(story.slug, count - len(cards), frozenset(chosen) | drafts if chosen else drafts):
-        cards.append(RelatedCard(similar.slug, similar.shared, False))
+    # What index.similar gives, without its Similar records (they would only be copied here).
+    own, ranked = index._ranked(story.slug, count - len(cards), frozenset(chosen) | drafts if chosen else drafts)
+    slugs, shift, names = index.slugs, index.shift, index._names
+    cards += [RelatedCard(slugs[e >> shift], names(own & e), False) for _, e in ranked]
     return tuple(cards)
 
 
