@@ -108,3 +108,40 @@ def test_unknown_slug_and_equal_weights():
     index = TagIndex(stories)
     assert index.similar("missing", 5) == []
     assert fast(index, "both", 6) == reference(stories, "both", 6)
+
+
+def dense_corpus(rng: random.Random, n: int, vocabulary: int, wide_share: float = 0.0):
+    """Few tags and few dates: long lists, many candidates with the very same shared tags
+    (so the walk stops on ties with the worst card), and chunks of every size."""
+    stories = []
+    for i in range(n):
+        if rng.random() < wide_share:
+            tags = {f"w{k}" for k in range(MAX_PATTERN_TAGS + 1)} | {f"t{rng.randrange(vocabulary)}"}
+        else:
+            tags = {f"t{rng.randrange(vocabulary)}" for _ in range(rng.randint(1, 4))}
+        line = f"line{rng.randrange(3)}" if rng.random() < 0.05 else ""
+        stories.append(Fake(f"d{i:04d}", tuple(T(t) for t in sorted(tags)), BASE + timedelta(days=rng.randrange(4)), line))
+    return stories
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fast_ranking_equals_reference_on_dense_corpora(seed):
+    rng = random.Random(100 + seed)
+    stories = dense_corpus(rng, rng.randint(300, 700), rng.randint(3, 6), wide_share=0.3 if seed % 2 else 0.0)
+    index = TagIndex(stories)
+    slugs = [s.slug for s in stories]
+    for story in stories[::9]:
+        limit = rng.choice([1, 5, 8, 40])
+        exclude = frozenset(rng.sample(slugs, k=rng.randint(0, 3)))
+        assert fast(index, story.slug, limit, exclude) == reference(stories, story.slug, limit, exclude)
+
+
+def test_identical_tag_sets_rank_by_date_then_slug_past_the_first_chunks():
+    # 300 stories with the same two tags: every candidate has the same score, so the cards
+    # are the newest ones, and the walk must stop on the tie instead of reading them all.
+    stories = [Fake(f"same{i:03d}", (T("a"), T("b")), BASE + timedelta(days=i % 7)) for i in range(300)]
+    stories.append(Fake("other", (T("a"),), BASE + timedelta(days=30)))
+    index = TagIndex(stories)
+    for slug in ("same000", "same150", "same299"):
+        for limit in (1, 5, 50, 299):
+            assert fast(index, slug, limit) == reference(stories, slug, limit)

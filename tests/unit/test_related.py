@@ -1,9 +1,10 @@
 """related.py: IDF-weighted tag similarity through an inverted index."""
 
+import gc
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sitegen.related import TagIndex
+from sitegen.related import TagIndex, related_map
 
 BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -53,3 +54,50 @@ def test_same_storyline_first_and_excludes_and_limit():
 
 def test_no_tags_no_cards():
     assert TagIndex([fake("me", []), fake("other", ["x"])]).similar("me", 5) == []
+
+
+@dataclass(frozen=True)
+class Published:
+    slug: str
+    tags: tuple
+    date: datetime
+    storyline: str = ""
+    draft: bool = False
+
+
+def test_related_map_keeps_the_published_order_whatever_order_stories_are_ranked_in():
+    # related_map hands the stories to `run` grouped by their rarest tags; the cards must
+    # still come back keyed and ordered like `published`, and equal to similar()'s.
+    tags = ["common", "rare1", "rare2", "mid"]
+    published = [Published(f"s{i:02d}", tuple(T(t) for t in tags[: 1 + i % 4][::-1]), BASE - timedelta(days=i))
+                 for i in range(30)]
+    published.append(Published("draft", (T("rare1"),), BASE, draft=True))
+    seen = []
+
+    def run(func, items, context):
+        seen.extend(item.slug for item in items)
+        return [func(context, item) for item in items]
+
+    cards = related_map(published, {"s05": ["s01"]}, 3, run)
+    assert list(cards) == [s.slug for s in published]
+    assert sorted(seen) == sorted(cards)
+    index = TagIndex(published)
+    for story in published:
+        chosen = ["s01"] if story.slug == "s05" else []
+        expected = [c.slug for c in cards[story.slug]]
+        similar = index.similar(story.slug, 3 - len(chosen), frozenset(chosen) | {"draft"})
+        assert expected == chosen + [s.slug for s in similar]
+    assert all("draft" not in [c.slug for c in story_cards] for story_cards in cards.values())
+
+
+def test_related_map_leaves_the_garbage_collector_as_it_found_it():
+    stories = [Published("a", (T("x"),), BASE), Published("b", (T("x"),), BASE)]
+    assert gc.isenabled()
+    related_map(stories, {}, 2)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        related_map(stories, {}, 2)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
