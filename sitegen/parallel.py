@@ -74,8 +74,11 @@ def map_in_order(func: Callable[[Any, Any], Any], items: Sequence, context: Any,
                 on_done(1)
         return results
     # Small batches keep both cores busy to the end and the progress bar moving; large
-    # enough ones keep the per-task overhead (a pickle each way) negligible.
-    batch = max(1, min(64, len(items) // (workers * 8)))
+    # enough ones keep the per-task overhead (a pickle each way) negligible. Past about
+    # 64 batches a worker they grow instead: while a result waits unread in the pipe, the
+    # pool's worker-watching thread spins on it, so every extra batch costs the parent CPU
+    # time (over a second with 1,500 batches, on a core the workers need).
+    batch = max(1, min(64, len(items) // (workers * 8)), len(items) // (workers * 64))
     batches = [range(start, min(start + batch, len(items))) for start in range(0, len(items), batch)]
     # Objects that exist now are only read by the workers: frozen, the workers' garbage
     # collector neither scans them nor writes to their pages (which would copy them).
