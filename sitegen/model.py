@@ -146,6 +146,11 @@ class Story:
 STORY_BODY_FIELDS = ("story_so_far_html", "faq", "methodology", "sources", "html", "headings", "params",
                      "key_lines", "citations", "footnotes")
 _STORY_HEAD_FIELDS = tuple(f for f in Story.__dataclass_fields__ if f not in STORY_BODY_FIELDS)
+# A field's default lives on the class, where it would answer for a body still packed
+# (__getattr__ is only asked when nothing else answers); __init__ keeps its own copy.
+for _name in STORY_BODY_FIELDS:
+    if _name in Story.__dict__:
+        delattr(Story, _name)
 
 
 def restore_story(head: tuple, packed: bytes) -> Story:

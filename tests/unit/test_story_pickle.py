@@ -57,3 +57,16 @@ def test_a_missing_attribute_is_still_an_attribute_error(story):
     with pytest.raises(AttributeError):
         again.no_such_field
     assert not hasattr(again, "__deepcopy__")
+
+
+@pytest.mark.parametrize("name", STORY_BODY_FIELDS)
+def test_each_body_field_of_a_packed_story_is_its_own_value(story, name):
+    # Read first, on a story still packed: no class-level default may answer for it.
+    assert story.citations and story.footnotes  # the fixture uses both
+    again = pickle.loads(pickle.dumps(story))
+    assert getattr(again, name) == getattr(story, name)
+
+
+def test_fields_with_defaults_still_default_when_not_given(story):
+    fields = {f.name: getattr(story, f.name) for f in dataclasses.fields(story) if f.name not in ("citations", "footnotes")}
+    assert (type(story)(**fields).citations, type(story)(**fields).footnotes) == ((), ())
