@@ -20,6 +20,7 @@ class Fake:
     tags: tuple
     date: datetime
     storyline: str = ""
+    draft: bool = False  # related_map reads it; TagIndex does not
 
 
 def fake(slug, tags, day=0, storyline=""):
@@ -56,22 +57,13 @@ def test_no_tags_no_cards():
     assert TagIndex([fake("me", []), fake("other", ["x"])]).similar("me", 5) == []
 
 
-@dataclass(frozen=True)
-class Published:
-    slug: str
-    tags: tuple
-    date: datetime
-    storyline: str = ""
-    draft: bool = False
-
-
 def test_related_map_keeps_the_published_order_whatever_order_stories_are_ranked_in():
     # related_map hands the stories to `run` grouped by their rarest tags; the cards must
     # still come back keyed and ordered like `published`, and equal to similar()'s.
     tags = ["common", "rare1", "rare2", "mid"]
-    published = [Published(f"s{i:02d}", tuple(T(t) for t in tags[: 1 + i % 4][::-1]), BASE - timedelta(days=i))
+    published = [Fake(f"s{i:02d}", tuple(T(t) for t in tags[: 1 + i % 4][::-1]), BASE - timedelta(days=i))
                  for i in range(30)]
-    published.append(Published("draft", (T("rare1"),), BASE, draft=True))
+    published.append(Fake("draft", (T("rare1"),), BASE, draft=True))
     seen = []
 
     def run(func, items, context):
@@ -91,7 +83,7 @@ def test_related_map_keeps_the_published_order_whatever_order_stories_are_ranked
 
 
 def test_related_map_leaves_the_garbage_collector_as_it_found_it():
-    stories = [Published("a", (T("x"),), BASE), Published("b", (T("x"),), BASE)]
+    stories = [Fake("a", (T("x"),), BASE), Fake("b", (T("x"),), BASE)]
     assert gc.isenabled()
     related_map(stories, {}, 2)
     assert gc.isenabled()
