@@ -253,11 +253,12 @@ def _check_paths(published: list[Story], pages: list[Page], tags: tuple[TagListi
         for alias in story.aliases:
             first = alias.strip("/").split("/")[0]
             if first in GENERATED_FILES or first in ("static", "page") or alias in ("/tags/", "/storylines/"):
-                problems.append(Problem(SourceLocation(story.rel_path, story.line_of("aliases")),
-                                        f"alias '{alias}' is a path sitegen writes itself", hint="remove the alias"))
+                message = f"alias '{alias}' is a path sitegen writes itself"
             elif alias in taken:
-                problems.append(Problem(SourceLocation(story.rel_path, story.line_of("aliases")),
-                                        f"alias '{alias}' is already the address of {taken[alias]}", hint="remove the alias"))
+                message = f"alias '{alias}' is already the address of {taken[alias]}"
             else:
                 taken[alias] = story.rel_path
+                continue
+            # The line is looked up only here: it is in the story's body, unpacked on first read.
+            problems.append(Problem(SourceLocation(story.rel_path, story.line_of("aliases")), message, hint="remove the alias"))
     return problems
