@@ -121,6 +121,23 @@ class StorySpec:
         return tuple(_slug(t) for t in self.tags)
 
 
+@dataclass(frozen=True)
+class TagRecord:
+    slug: str
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """The fields sitegen.related reads of a story: enough to time or test the related step
+    without writing and parsing files."""
+
+    slug: str
+    tags: tuple[TagRecord, ...]
+    date: datetime
+    storyline: str = ""
+    draft: bool = False
+
+
 def tag_vocabulary() -> tuple[str, ...]:
     """400 distinct tag names, most common first."""
     names = list(_HEAD_TAGS)

@@ -32,14 +32,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.corpus import generate_corpus, story_specs  # noqa: E402
+from benchmarks.corpus import StoryRecord, TagRecord, generate_corpus, story_specs  # noqa: E402
 
 TARGETS = {  # (measure, stories) -> seconds, from the performance issue (2 cores)
     ("cold", 1000): 3.0, ("cold", 4000): 10.0, ("cold", 10000): 25.0,
@@ -157,27 +156,13 @@ def measure_related(stories: int, runs: int, jobs: int) -> dict:
     return {"wall_s": round(statistics.median(v["step_s"] for v in values), 3), "runs": values}
 
 
-@dataclass(frozen=True)
-class _Tag:
-    slug: str
-
-
-@dataclass(frozen=True)
-class _Story:
-    slug: str
-    tags: tuple
-    date: datetime
-    storyline: str
-    draft: bool = False
-
-
 def related_once(stories: int, jobs: int) -> dict:
     """Time related_map over generated stories, as the build runs it (every core)."""
     from sitegen.parallel import map_in_order
     from sitegen.related import TagIndex, related_map
 
     specs = story_specs(stories)
-    published = sorted((_Story(s.slug, tuple(_Tag(t) for t in s.tag_slugs), s.date, s.storyline) for s in specs),
+    published = sorted((StoryRecord(s.slug, tuple(TagRecord(t) for t in s.tag_slugs), s.date, s.storyline) for s in specs),
                        key=lambda s: (-s.date.timestamp(), s.slug))
     picks = {s.slug: list(s.picks) for s in specs if s.picks}
     started = time.perf_counter()

@@ -8,28 +8,16 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from benchmarks.corpus import StoryRecord as Fake
+from benchmarks.corpus import TagRecord as T
 from benchmarks.corpus import story_specs
 from sitegen.related import MAX_PATTERN_TAGS, TagIndex
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class T:
-    slug: str
-
-
-@dataclass(frozen=True)
-class Fake:
-    slug: str
-    tags: tuple
-    date: datetime
-    storyline: str = ""
 
 
 def reference(stories, slug, limit, exclude=frozenset()):

@@ -1,26 +1,13 @@
 """related.py: IDF-weighted tag similarity through an inverted index."""
 
 import gc
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from benchmarks.corpus import StoryRecord as Fake
+from benchmarks.corpus import TagRecord as T
 from sitegen.related import TagIndex, related_map
 
 BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class T:
-    slug: str
-
-
-@dataclass(frozen=True)
-class Fake:
-    slug: str
-    tags: tuple
-    date: datetime
-    storyline: str = ""
-    draft: bool = False  # related_map reads it; TagIndex does not
 
 
 def fake(slug, tags, day=0, storyline=""):
