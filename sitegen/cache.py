@@ -9,10 +9,19 @@ the code that wrote it: the cache format, sitegen's own source files, Python and
 libraries that shape the output. A file whose fingerprint differs is stale.
 
 A cache file is never trusted: it must have the magic header, the format number, this
-fingerprint, its stated length and the SHA-256 of its payload, and the payload is
-unpickled with an allow-list of the few classes sitegen stores (so a planted file cannot
+fingerprint and its stated lengths, the SHA-256 of its payload must match, and the payload
+is unpickled with an allow-list of the few classes sitegen stores (so a planted file cannot
 run code). Any file failing a check is ignored (noted in DiskCache.notes) and rewritten
-at the end of the build, so a corrupted, truncated or stale cache only costs time."""
+at the end of the build, so a corrupted, truncated or stale cache only costs time.
+
+Story bodies are the exception to the payload checksum. A story pickles its body packed
+(model.Story.__reduce_ex__), and encode() writes those packed bodies after the payload as
+out-of-band buffers: most of a parse shard's bytes, and most of the time spent loading it
+when they were hashed and copied out of the file one by one. decode() hands each back as
+a view into the file's bytes, uncopied and unchecked; the story carries its body's
+SHA-256 in the checked payload, and the body is compared with it (then unpickled through
+the allow-list) only when something first reads it. A damaged body is reported then, as
+an error naming the story, and never used."""
 
 from __future__ import annotations
 
@@ -34,9 +43,11 @@ from . import __version__
 from . import model
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 3  # 3: stories pickled in two parts (model.Story.__reduce__)
+FORMAT = 4  # 4: story bodies out of band, after the payload (model.Story.__reduce_ex__)
 MAGIC = b"SGCACHE\0"
-_HEADER = struct.Struct(">8sI32sQ32s")  # magic, format, fingerprint, payload length, payload sha256
+# magic, format, fingerprint, payload length, number of out-of-band buffers, and the
+# sha256 of the payload and the table of buffer lengths after it; the buffers follow.
+_HEADER = struct.Struct(">8sI32sQI32s")
 SHARDS = 32  # parsed files are spread over this many files, so one edit rewrites one shard
 LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "jinja2", "markupsafe", "pyyaml", "minify-html")
 
@@ -80,16 +91,22 @@ class _AllowListUnpickler(pickle.Unpickler):
 
 
 def encode(value: Any, stamp: bytes) -> bytes:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return _HEADER.pack(MAGIC, FORMAT, stamp, len(payload), hashlib.sha256(payload).digest()) + payload
+    buffers: list[pickle.PickleBuffer] = []
+    payload = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    views = [buffer.raw() for buffer in buffers]
+    table = struct.pack(f">{len(views)}Q", *(view.nbytes for view in views))
+    checksum = hashlib.sha256(payload)
+    checksum.update(table)
+    header = _HEADER.pack(MAGIC, FORMAT, stamp, len(payload), len(views), checksum.digest())
+    return b"".join((header, payload, table, *views))
 
 
-def unpickle(payload: bytes) -> Any:
+def unpickle(payload: bytes | memoryview, buffers: list[memoryview] | tuple = ()) -> Any:
     """A payload through the allow-list; ValueError when it holds anything else."""
     collecting = gc.isenabled()
     gc.disable()  # a payload is thousands of small records, none in a cycle: 3x faster
     try:
-        return _AllowListUnpickler(io.BytesIO(payload)).load()
+        return _AllowListUnpickler(io.BytesIO(payload), buffers=buffers).load()
     except Exception as exc:  # noqa: BLE001 - whatever is wrong with it, the file is not used
         raise ValueError(f"unreadable payload ({exc.__class__.__name__})") from None
     finally:
@@ -98,18 +115,28 @@ def unpickle(payload: bytes) -> Any:
 
 
 def decode(blob: bytes, stamp: bytes) -> Any:
-    """The stored value; ValueError when the blob is not a complete, current cache file."""
+    """The stored value; ValueError when the blob is not a complete, current cache file.
+    Out-of-band buffers (story bodies) come back as read-only views into blob."""
     if len(blob) < _HEADER.size:
         raise ValueError("truncated header")
-    magic, version, stored_stamp, length, checksum = _HEADER.unpack_from(blob)
+    magic, version, stored_stamp, length, count, checksum = _HEADER.unpack_from(blob)
     if magic != MAGIC or version != FORMAT:
         raise ValueError("not a sitegen cache file of this format")
     if stored_stamp != stamp:
         raise ValueError("written by another sitegen, Python or library version")
-    payload = blob[_HEADER.size:]
-    if len(payload) != length or hashlib.sha256(payload).digest() != checksum:
+    view = memoryview(blob).toreadonly()
+    table_at = _HEADER.size + length
+    buffers_at = table_at + 8 * count
+    if buffers_at > len(blob) or hashlib.sha256(view[_HEADER.size:buffers_at]).digest() != checksum:
         raise ValueError("truncated or altered")
-    return unpickle(payload)
+    buffers = []
+    at = buffers_at
+    for size in struct.unpack_from(f">{count}Q", blob, table_at):
+        buffers.append(view[at:at + size])
+        at += size
+    if at != len(blob):
+        raise ValueError("truncated or altered")
+    return unpickle(view[_HEADER.size:table_at], buffers)
 
 
 class DiskCache:
@@ -180,7 +207,8 @@ class DiskCache:
     # -- parsed files, sharded ----------------------------------------------------------
     def parsed(self) -> dict[tuple, tuple]:
         """Every stored parse result, keyed (kind, rel_path, digest, raw_html). Stories come
-        back with their bodies still packed (model.Story.__reduce__): cheap to load."""
+        back with their bodies still packed, as views into the shard's bytes (see the module
+        notes): cheap to load, checked and unpickled when first read."""
         merged: dict[tuple, tuple] = {}
         for shard in range(SHARDS):
             entries = self.get(f"parsed-{shard:02d}", {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import pickle
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,11 +119,20 @@ class Story:
     # pickle of their own, unpickled only when something first reads one of them. A
     # rebuild loads every story but renders few pages, and a body is most of a story's
     # objects: its headings, links, sources, FAQ and the line of every front-matter key.
-    def __reduce__(self):
+    # The packed body travels with its SHA-256, checked before it is unpickled: the disk
+    # cache keeps bodies outside the checksum it verifies on loading (cache.py).
+    def __reduce_ex__(self, protocol: int):
         packed = self.__dict__.get("_packed_body")
         if packed is None:
             packed = pickle.dumps(tuple(self.__dict__[name] for name in STORY_BODY_FIELDS), pickle.HIGHEST_PROTOCOL)
-        return restore_story, (tuple(self.__dict__[name] for name in _STORY_HEAD_FIELDS), packed)
+            checksum = hashlib.sha256(packed).digest()
+        else:
+            checksum = self.__dict__["_body_checksum"]  # as received: a damaged body stays detectable
+        # From protocol 5 on, a pickler given a buffer_callback (cache.encode) keeps the
+        # body out of band and the unpickler hands back a view of it without copying;
+        # any other pickler writes it in band, and it comes back as bytes.
+        body = pickle.PickleBuffer(packed) if protocol >= 5 else bytes(packed)
+        return restore_story, (tuple(self.__dict__[name] for name in _STORY_HEAD_FIELDS), body, checksum)
 
     def __getattr__(self, name: str) -> Any:
         # Only called when a field is not set: a body not unpickled yet.
@@ -132,6 +142,8 @@ class Story:
         from .cache import unpickle  # the allow-list unpickler; cache.py imports this module
 
         try:
+            if hashlib.sha256(packed).digest() != self.__dict__.get("_body_checksum"):
+                raise ValueError("altered")
             body = unpickle(packed)
             if not isinstance(body, tuple) or len(body) != len(STORY_BODY_FIELDS):
                 raise ValueError("not a story body")
@@ -139,7 +151,7 @@ class Story:
             raise SourceError(SourceLocation(self.rel_path), "the build cache's copy of this story is damaged",
                               "delete the .sitegen-cache/ folder and build again") from None
         self.__dict__.update(zip(STORY_BODY_FIELDS, body))
-        del self.__dict__["_packed_body"]
+        del self.__dict__["_packed_body"], self.__dict__["_body_checksum"]
         return self.__dict__[name]
 
 
@@ -153,11 +165,13 @@ for _name in STORY_BODY_FIELDS:
         delattr(Story, _name)
 
 
-def restore_story(head: tuple, packed: bytes) -> Story:
-    """A Story from its pickled parts (see Story.__reduce__), its body still packed."""
+def restore_story(head: tuple, packed: bytes | memoryview, checksum: bytes) -> Story:
+    """A Story from its pickled parts (see Story.__reduce_ex__), its body still packed:
+    bytes, or a read-only view into a cache file's bytes when it came out of band."""
     story = object.__new__(Story)
     story.__dict__.update(zip(_STORY_HEAD_FIELDS, head))
     story.__dict__["_packed_body"] = packed
+    story.__dict__["_body_checksum"] = checksum
     return story
 
 

@@ -161,7 +161,7 @@ def planted(path: Path) -> None:
     unpickled without the allow-list."""
     payload = b"cos\nsystem\n(S'touch planted-by-cache'\ntR."
     header = cache_module._HEADER.pack(cache_module.MAGIC, cache_module.FORMAT, cache_module.fingerprint(),
-                                       len(payload), hashlib.sha256(payload).digest())
+                                       len(payload), 0, hashlib.sha256(payload).digest())
     path.write_bytes(header + payload)
 
 
@@ -235,7 +235,8 @@ def test_a_story_body_in_the_cache_that_would_run_code_is_refused_with_a_clear_e
     key = next(key for key in entries if key[0] == "story")
     story, problems = entries[key]
     head = tuple(getattr(story, name) for name in story.__dataclass_fields__ if name not in STORY_BODY_FIELDS)
-    entries[key] = (restore_story(head, b"cos\nsystem\n(S'touch planted-by-cache'\ntR."), problems)
+    body = b"cos\nsystem\n(S'touch planted-by-cache'\ntR."
+    entries[key] = (restore_story(head, body, hashlib.sha256(body).digest()), problems)  # its checksum matches
     shard.write_bytes(cache_module.encode(entries, stamp))
     # Into a new folder, so that the story's page is rendered (a body is read only then).
     result = run_cli("build", "-q", "-s", str(fresh), "-d", str(tmp_path / "elsewhere"))
@@ -243,3 +244,28 @@ def test_a_story_body_in_the_cache_that_would_run_code_is_refused_with_a_clear_e
     assert f"{key[1]}: the build cache's copy of this story is damaged" in result.stderr
     assert "delete the .sitegen-cache/ folder" in result.stderr and "Traceback" not in result.stderr
     assert not list(Path.cwd().glob("planted-by-cache")) and not list(fresh.glob("planted-by-cache"))
+
+
+def test_a_story_body_altered_inside_a_cache_file_stops_the_build_with_a_clear_error(fresh, tmp_path, run_cli):
+    """Bodies lie outside the checksum verified when a shard loads (they are checked when
+    first read): a flipped byte in one is found when its page renders, and never used."""
+    out = fresh / "public"
+    build(fresh, out, PARALLEL, disk_cache=True)
+    stamp = cache_module.fingerprint()
+    shard = next(path for path in cache_files(fresh) if path.name.startswith("parsed-")
+                 and any(key[0] == "story" for key in cache_module.decode(path.read_bytes(), stamp)))
+    blob = bytearray(shard.read_bytes())
+    entries = cache_module.decode(bytes(blob), stamp)
+    key, (story, _) = next((key, value) for key, value in entries.items() if key[0] == "story")
+    body = story.__dict__["_packed_body"]
+    at = body.obj.find(bytes(body)) + len(body) // 2  # its place in the file (a view into the file's bytes)
+    blob[at] ^= 0x01
+    shard.write_bytes(bytes(blob))
+    assert cache_module.decode(bytes(blob), stamp).keys() == entries.keys()  # the shard itself still loads
+    result = run_cli("build", "-q", "-s", str(fresh), "-d", str(tmp_path / "elsewhere"))
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()[:1]
+    assert line.startswith(f"{key[1]}: the build cache's copy of this story is damaged")
+    assert "delete the .sitegen-cache/ folder" in result.stderr and "Traceback" not in result.stderr
+    shutil.rmtree(fresh / CACHE_DIR)  # as the hint says
+    assert run_cli("build", "-q", "-s", str(fresh), "-d", str(tmp_path / "elsewhere")).returncode == 0

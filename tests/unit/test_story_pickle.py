@@ -1,6 +1,8 @@
 """A Story pickles in two parts; its body is unpickled only when first read."""
 
+import copy
 import dataclasses
+import hashlib
 import pickle
 
 import pytest
@@ -43,13 +45,79 @@ def test_the_body_is_unpacked_on_first_read_only(story):
     assert dataclasses.replace(again, title="New").html == story.html
 
 
-def test_a_damaged_body_is_a_clear_error_naming_the_story(story):
-    head = tuple(getattr(story, f.name) for f in dataclasses.fields(story) if f.name not in STORY_BODY_FIELDS)
-    broken = restore_story(head, b"cos\nsystem\n(S'echo planted'\ntR.")
+def head_of(story) -> tuple:
+    return tuple(getattr(story, f.name) for f in dataclasses.fields(story) if f.name not in STORY_BODY_FIELDS)
+
+
+def test_a_body_that_would_run_code_is_refused_with_a_clear_error_naming_the_story(story):
+    planted = b"cos\nsystem\n(S'echo planted'\ntR."
+    broken = restore_story(head_of(story), planted, hashlib.sha256(planted).digest())  # its checksum matches
     with pytest.raises(SourceError) as caught:
         broken.html
     assert caught.value.location.path == "content/stories/a.md"
     assert "delete the .sitegen-cache/ folder" in caught.value.hint
+
+
+@pytest.mark.parametrize("change", ["one byte", "cut short", "checksum"])
+def test_a_body_that_does_not_match_its_checksum_is_damaged_even_if_it_unpickles(story, change):
+    _, (head, body, checksum) = story.__reduce_ex__(4)
+    if change == "one byte":  # "html" holds "What changes"; the altered body still unpickles
+        body = body.replace(b"What changes", b"What chonges")
+        assert cache.unpickle(body)
+    elif change == "cut short":
+        body = body[:-10]
+    else:
+        checksum = hashlib.sha256(b"another body").digest()
+    broken = restore_story(head, memoryview(body), checksum)
+    assert broken.title == story.title  # the head is not affected
+    with pytest.raises(SourceError, match="the build cache's copy of this story is damaged"):
+        broken.headings
+    assert "_packed_body" in broken.__dict__  # nothing of the damaged body was used
+
+
+@pytest.mark.parametrize("protocol", range(2, pickle.HIGHEST_PROTOCOL + 1))
+def test_every_protocol_carries_the_body_in_band_as_bytes(story, protocol):
+    # Build workers send stories back with multiprocessing's default protocol (4 before
+    # Python 3.14); a PickleBuffer is only for protocol 5, and in band it is plain bytes.
+    again = pickle.loads(pickle.dumps(story, protocol))
+    assert type(again.__dict__["_packed_body"]) is bytes
+    assert again == story
+
+
+def test_with_a_buffer_callback_the_body_is_the_only_buffer_out_of_band(story):
+    buffers = []
+    data = pickle.dumps(story, 5, buffer_callback=buffers.append)
+    [body] = buffers
+    assert bytes(body.raw()) not in data and len(data) < body.raw().nbytes
+    again = pickle.loads(data, buffers=[memoryview(bytes(body.raw()))])
+    assert type(again.__dict__["_packed_body"]) is memoryview
+    assert again == story
+
+
+def out_of_band(story):
+    """The story as the disk cache gives it back: its body a view into the file's bytes."""
+    again = cache.decode(cache.encode([story], b"s" * 32), b"s" * 32)[0]
+    assert type(again.__dict__["_packed_body"]) is memoryview
+    return again
+
+
+@pytest.mark.parametrize("protocol", range(2, pickle.HIGHEST_PROTOCOL + 1))
+def test_a_body_held_as_a_view_pickles_again_with_its_checksum(story, protocol):
+    viewed = out_of_band(story)
+    again = pickle.loads(pickle.dumps(viewed, protocol))
+    assert again.__dict__["_body_checksum"] == viewed.__dict__["_body_checksum"]
+    assert again == story
+    assert out_of_band(out_of_band(story)) == story  # saved again from a loaded shard
+    assert copy.deepcopy(viewed) == story and copy.copy(viewed) == story
+
+
+def test_a_damaged_body_pickles_again_still_damaged(story):
+    # Re-saving a shard must not give a damaged body a fresh, matching checksum.
+    _, (head, body, checksum) = story.__reduce_ex__(4)
+    broken = restore_story(head, body.replace(b"What changes", b"What chonges"), checksum)
+    for again in (pickle.loads(pickle.dumps(broken)), out_of_band(broken)):
+        with pytest.raises(SourceError):
+            again.html
 
 
 def test_a_missing_attribute_is_still_an_attribute_error(story):
