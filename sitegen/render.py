@@ -63,13 +63,32 @@ def json_for_script(value) -> Markup:
     return Markup(text)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # what getattr() finds on a plain dict: its methods
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with `x.name` on the plain dicts the views hand to layouts
+    looked up as it always resolves: Jinja tries the attribute first and the key only
+    after AttributeError, and raising that error for every `card.title` cost a quarter
+    of the time spent in layouts. A name that is one of dict's own (`items`, `keys`,
+    ...) and any other object still go the stock way."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError, AttributeError):  # as the stock lookup catches
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 class Renderer:
     """One Jinja environment per build; render(template, context) -> HTML text."""
 
     def __init__(self, root: Path, asset_url: Callable[[str], str] | None = None) -> None:
         self.root = root
         self.dirs = layout_dirs(root)
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
