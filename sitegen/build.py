@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 from . import __version__
 from . import feeds, redirects, sitemap
@@ -189,14 +189,16 @@ def graph_key(published: list[Story], picks: dict[str, list[str]], count: int) -
 def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
                 files: ContentFiles | None = None, renderer: Renderer | None = None, *,
                 static: StaticAssets | None = None, progress: Progress | None = None,
-                reuse: Callable[[str, str], bytes | None] | None = None,
-                sink: SpareWriter | None = None) -> BuildResult:
+                reuse: Callable[[str, str, bytes], bytes | None] | None = None,
+                sink: SpareWriter | None = None, only: Collection[str] | None = None) -> BuildResult:
     """`renderer`, when given, is one from an earlier build whose layouts have not changed
-    since (the preview keeps it, so its compiled layouts are reused). `reuse(dest, key)`,
-    when given, returns the digest of bytes the output folder already holds for a page
-    with that key, or None; such pages are listed in result.kept instead of rendered.
-    `sink`, when given, writes each rendered page as it is made (sink.place, where it was
-    rendered; sink.record here), instead of adding it to result.outputs and the cache."""
+    since (the preview keeps it, so its compiled layouts are reused). `reuse(dest, key,
+    keyed)` (keyed: the bytes the key hashes), when given, returns the digest of bytes the
+    output folder already holds for a page with that key, or None; such pages are listed
+    in result.kept instead of rendered. `sink`, when given, writes each rendered page as it
+    is made (sink.place, where it was rendered; sink.record here), instead of adding it to
+    result.outputs and the cache. `only`, when given, limits the build to the pages with
+    those output paths (plus the static files): the caller knows the others are current."""
     progress = progress or Progress.silent()
     result = BuildResult()
     site, result.problems = load_site(root, config, options, cache, result.timings, files, progress)
@@ -205,7 +207,7 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     result.problems = sorted(result.problems + static.problems, key=Problem.sort_key)
     renderer = renderer.with_assets(static.manifest.url) if renderer is not None else Renderer(root, static.manifest.url)
     key_base = _key_base(config, options, static.manifest.key())
-    result.site, result.plans = site, plan_pages(site)
+    result.site, result.plans = site, plan_pages(site, only)
     try:
         pages = _render_pages(renderer, site, result.plans, key_base, cache, result, options.jobs, progress, reuse, sink)
     except SourceError as exc:  # a layout's error, or a story the cache holds damaged
@@ -220,10 +222,11 @@ def _key_base(config: SiteConfig, options: BuildOptions, assets: tuple = ()) -> 
     return hashlib.sha256(repr((__version__, config, options.drafts, assets)).encode()).hexdigest()
 
 
-def page_key(renderer: Renderer, plan: PagePlan, key_base: str) -> str:
-    # Only the layouts this page's template uses, so editing one re-renders its pages.
+def keyed_bytes(renderer: Renderer, plan: PagePlan, key_base: str) -> bytes:
+    """What a page's key hashes: the plan, the build's key base and, of the layouts, only
+    those this page's template uses, so editing one re-renders its pages."""
     fields = tuple(getattr(plan, name) for name in _PLAN_FIELDS)
-    return hashlib.sha256(plan_bytes((key_base, renderer.template_digest(plan.template)) + fields)).hexdigest()
+    return plan_bytes((key_base, renderer.template_digest(plan.template)) + fields)
 
 
 _PLAN_FIELDS = tuple(f.name for f in dataclass_fields(PagePlan))  # every field, including any added later
@@ -276,13 +279,14 @@ def _render_pages(renderer: Renderer, site: Site, plans: list[PagePlan], key_bas
     todo: list[int] = []
     for i, plan in enumerate(plans):
         if cache is not None or reuse is not None:
-            keys[i] = key = page_key(renderer, plan, key_base)
+            keyed = keyed_bytes(renderer, plan, key_base)
+            keys[i] = key = hashlib.sha256(keyed).hexdigest()
             content = cache.pages.get(key) if cache is not None else None
             if content is not None:
                 result.cache_hits += 1
                 pages[i] = OutputFile(plan.dest, content, plan.media_type)
                 continue
-            digest = reuse(plan.dest, key) if reuse is not None else None
+            digest = reuse(plan.dest, key, keyed) if reuse is not None else None
             if digest is not None:
                 result.cache_hits += 1
                 result.kept[plan.dest] = digest

@@ -6,19 +6,26 @@ same folder: if nothing changed, no scheduled story came due and the output fold
 holds exactly what that build wrote, the build is done. Otherwise parse results and the
 related map come from the cache, pages whose key and bytes the output folder already
 has are kept without rendering, rendered pages are written by the workers into the
-spare copy of the output (write.SpareWriter), and the spare is swapped in."""
+spare copy of the output (write.SpareWriter), and the spare is swapped in.
+
+The common change, the text of a story or two, skips even planning and keying the
+other pages: the record of the last build says which pages show each story, so only
+those are planned (see _pages_showing_edits) and every other file is kept as it is."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .assets import StaticAssets, collect_assets
-from .build import BuildCache, render_site
+from .build import BuildCache, parse_all, render_site
 from .cache import DiskCache
 from .config import SiteConfig
+from .errors import SourceError
+from .link import graph_signature
 from .load import ContentFiles, load_content
 from .model import BuildOptions, BuildResult
 from .progress import Progress
@@ -33,11 +40,11 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
     static = collect_assets(static_dirs(root))
     loaded = time.perf_counter() - started
     where = str(dest.resolve())
-    stored = _a_dict(disk.get("trees"))
-    trees = _trees(disk, dest, where, stored)
-    inputs = _inputs_digest(config, options, files, static, layouts_digest(root))
     last = _a_dict(disk.get("last-build"))
-    record = last.get(where)
+    record = _a_dict(last.get(where))
+    trees = _trees(disk, dest, record.get("trees"))
+    frame = _frame_digest(config, options, files, static, layouts_digest(root))
+    inputs = _inputs_digest(frame, files)
     if _nothing_changed(record, inputs, trees, options):
         result = BuildResult(problems=list(record["problems"]), unchanged=len(trees.dest_files), notes=disk.notes)
         result.timings["check"] = time.perf_counter() - started
@@ -50,15 +57,24 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
     cache_seconds = time.perf_counter() - cache_started
     spare_ok = can_keep_spare(dest, trees.spare)
     keys: dict[str, str] = {}  # output path -> page key, for the next build's index
+    named: dict[bytes, list[str]] = {}  # story digest -> output paths of the pages naming it
 
-    def reuse(rel: str, key: str) -> bytes | None:
+    def reuse(rel: str, key: str, keyed: bytes) -> bytes | None:
         keys[rel] = key
+        for digest in set(_NAMED_DIGEST.findall(keyed)):
+            named.setdefault(digest, []).append(rel)
         digest = index.get(key)
         return digest if digest is not None and trees.has(rel, digest) else None
 
+    only = _pages_showing_edits(record, frame, files, config, options, memory) if spare_ok and trees.dest_files else None
     writer = SpareWriter(trees) if spare_ok else None
     result = render_site(root, config, options, memory, files, static=static, progress=progress,
-                         reuse=reuse if writer else None, sink=writer)
+                         reuse=reuse if writer else None, sink=writer, only=only)
+    if only is not None:  # every other page is as the last build left it
+        made = {plan.dest for plan in result.plans} | {output.dest for output in static.files}
+        unplanned = {rel: state.digest for rel, state in trees.dest_files.items() if rel not in made}
+        result.kept.update(unplanned)
+        result.cache_hits += len(unplanned)
     result.timings["load"] = loaded
     result.timings["cache"] = cache_seconds
     progress.finish()
@@ -68,6 +84,9 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
             report = writer.finish(result.outputs, result.kept)
         except StaleOutput:  # someone changed the output folder meanwhile: render it all
             index.clear()
+            keys.clear()
+            named.clear()
+            only = None
             writer = SpareWriter(trees)
             result = render_site(root, config, options, memory, files, static=static, reuse=reuse, sink=writer)
             report = writer.finish(result.outputs, {})
@@ -85,11 +104,17 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
     if set(memory.related) != related_before:
         disk.put("related", memory.related)
     new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
+    if only is not None:  # the pages not planned this time keep their keys
+        new_index = {**index, **new_index}
     if new_index != index:
         disk.put("pages", new_index)
-    stored[where] = (_plain(trees.dest_files), _plain(trees.spare_files))
-    disk.put("trees", stored)
-    last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options)}
+    stories = {s.rel_path: s.digest for s in files.stories}
+    if only is not None:
+        named = _merged(_a_dict(record.get("named")), named)
+    wanted = {digest.encode() for digest in stories.values()}
+    last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options),
+                   "trees": (_plain(trees.dest_files), _plain(trees.spare_files)), "frame": frame, "stories": stories,
+                   "named": {digest: tuple(paths) for digest, paths in named.items() if digest in wanted}}
     disk.put("last-build", last)
     result.notes = disk.notes
     result.timings["save"] = time.perf_counter() - save_started
@@ -97,15 +122,63 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
     return result
 
 
+# A story digest in a page key's bytes (build.keyed_bytes pickles each 64-character string
+# as SHORT_BINUNICODE: opcode 0x8c, length 0x40). Other 64-hex strings (digests of layouts,
+# pages, the key base) are dropped by comparing with the stories' digests.
+_NAMED_DIGEST = re.compile(rb"\x8c@([0-9a-f]{64})")
+
+
+def _pages_showing_edits(record: dict, frame: str, files: ContentFiles, config: SiteConfig, options: BuildOptions,
+                         memory: BuildCache) -> set[str] | None:
+    """When all that changed since the last build into this folder is the text of stories,
+    each keeping its place in the site (link.graph_signature: slug, dates, tags, links,
+    storyline, ...), the output paths of the pages that show those stories: every other
+    page's plan, so its bytes, is as it was. None when the build must plan every page.
+
+    The pages come from the last build's plans: each page's key names the digests of the
+    stories it shows, and `named` maps each digest to those pages."""
+    before, named, problems = record.get("stories"), record.get("named"), record.get("problems")
+    if record.get("frame") != frame or not isinstance(before, dict) or not isinstance(named, dict) \
+            or not isinstance(problems, list) or not _still_valid(record, options):
+        return None
+    edited = [source for source in files.stories if before.get(source.rel_path) != source.digest]
+    warned = {problem.location.path for problem in problems}  # warnings may move or vanish: let a full build say
+    if not edited or any(source.rel_path not in before or source.rel_path in warned for source in edited):
+        return None
+    found: list = []
+    stories = parse_all(ContentFiles(stories=edited), config, found, memory)[0]  # kept in memory for the build
+    if found or len(stories) != len(edited):
+        return None
+    pages: set[str] = set()
+    try:
+        for story in stories:
+            old = memory.parsed.get(("story", story.rel_path, before[story.rel_path], config.raw_html))
+            if not isinstance(old, tuple) or old[0] is None or old[1] or graph_signature(old[0]) != graph_signature(story):
+                return None
+            pages.update(named.get(old[0].digest.encode(), ()))
+    except SourceError:  # the cache's copy of the old story is damaged: the full build does without it
+        return None
+    return pages
+
+
+def _merged(before: dict, found: dict[bytes, list[str]]) -> dict[bytes, list[str]]:
+    merged = {digest: list(paths) for digest, paths in before.items()}
+    for digest, paths in found.items():
+        known = merged.setdefault(digest, [])
+        known.extend(path for path in paths if path not in known)
+    return merged
+
+
 def _a_dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _trees(disk: DiskCache, dest: Path, where: str, stored: dict) -> Trees:
+def _trees(disk: DiskCache, dest: Path, recorded) -> Trees:
     """The output folder and its spare copy in the cache, with what each was last seen to hold."""
+    where = str(dest.resolve())
     spare = disk.folder / "spare" / hashlib.sha256(where.encode()).hexdigest()[:16]
     try:
-        dest_files, spare_files = stored.get(where, ({}, {}))
+        dest_files, spare_files = recorded if recorded is not None else ({}, {})
     except (TypeError, ValueError):
         dest_files, spare_files = {}, {}
     return Trees(dest, spare, _unplain(dest_files), _unplain(spare_files))
@@ -122,16 +195,27 @@ def _unplain(files) -> dict[str, FileState]:
         return {}
 
 
-def _inputs_digest(config: SiteConfig, options: BuildOptions, files: ContentFiles, static: StaticAssets,
-                   layouts: str) -> str:
-    """Everything a build reads, apart from the clock (see _valid_until)."""
+def _frame_digest(config: SiteConfig, options: BuildOptions, files: ContentFiles, static: StaticAssets,
+                  layouts: str) -> str:
+    """Everything a build reads but the clock (see _valid_until) and the stories' bytes:
+    which story files there are counts, what they hold does not."""
     digest = hashlib.sha256(repr((config, options.drafts, options.future, options.now, layouts)).encode())
-    for group in (files.stories, files.pages, files.storylines):
+    for source in files.stories:
+        digest.update(f"{source.rel_path}\0".encode())
+    for group in (files.pages, files.storylines):
         for source in group:
             digest.update(f"{source.rel_path}\0{source.digest}\0".encode())
     digest.update(repr((files.problems, static.problems, static.manifest.key())).encode())
     for output in static.files:
         digest.update(output.dest.encode() + b"\0" + hashlib.sha256(output.content).digest())
+    return digest.hexdigest()
+
+
+def _inputs_digest(frame: str, files: ContentFiles) -> str:
+    """Everything a build reads, apart from the clock."""
+    digest = hashlib.sha256(frame.encode())
+    for source in files.stories:
+        digest.update(f"{source.digest}\0".encode())
     return digest.hexdigest()
 
 
@@ -145,12 +229,15 @@ def _valid_until(memory: BuildCache, used: set[tuple], options: BuildOptions) ->
     return min(dates, default=None)
 
 
-def _nothing_changed(record, inputs: str, trees: Trees, options: BuildOptions) -> bool:
+def _still_valid(record: dict, options: BuildOptions) -> bool:
+    """No scheduled story has come due since the recorded build."""
+    due = record.get("valid_until")
+    return due is None or (options.now or datetime.now(timezone.utc)) < due
+
+
+def _nothing_changed(record: dict, inputs: str, trees: Trees, options: BuildOptions) -> bool:
     """The last build into this folder read exactly these inputs, no scheduled story has
     come due since, and the folder still holds exactly what that build wrote."""
-    if not isinstance(record, dict) or record.get("inputs") != inputs or not trees.dest_files:
-        return False
-    due = record.get("valid_until")
-    if due is not None and (options.now or datetime.now(timezone.utc)) >= due:
+    if record.get("inputs") != inputs or not trees.dest_files or not _still_valid(record, options):
         return False
     return trees.holds_exactly()

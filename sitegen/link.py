@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -262,3 +262,17 @@ def _check_paths(published: list[Story], pages: list[Page], tags: tuple[TagListi
             # The line is looked up only here: it is in the story's body, unpacked on first read.
             problems.append(Problem(SourceLocation(story.rel_path, story.line_of("aliases")), message, hint="remove the alias"))
     return problems
+
+
+# Story fields that other pages see only through the story's digest (cards, listings and
+# feeds name (slug, digest, tag names)), or that only the story's own page shows. A field
+# not listed here, including any added later, counts as part of the site graph.
+_CONTENT_FIELDS = frozenset({"title", "dek", "authors", "story_so_far_html", "faq", "methodology", "sources",
+                             "html", "headings", "links_out", "params", "digest", "key_lines"})
+
+
+def graph_signature(story: Story) -> tuple:
+    """What linking and planning read from a story, other than through its digest."""
+    return (tuple((f.name, getattr(story, f.name)) for f in fields(story) if f.name not in _CONTENT_FIELDS),
+            tuple(link.href for link in story.links_out),
+            story.title if story.aliases else None)  # alias redirect pages show the title

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .build import BuildCache, _render_page, parse_all, render_site
 from .config import SiteConfig, load_config
+from .link import graph_signature
 from .load import CONTENT_DIR, ContentFiles, load_content, load_file
 from .errors import SitegenError
 from .model import BuildOptions, BuildResult, ChangeKind, Story
@@ -151,20 +152,6 @@ class PreviewBuilder:
         rather than on the next save (the server calls this after publishing a build)."""
         if self.last is not None and self.last.result.site is not None:
             self.last._plan_index(self.last.result.site)
-
-
-# Story fields that other pages see only through the story's digest (cards, listings and
-# feeds name (slug, digest, tag names)), or that only the story's own page shows. A field
-# not listed here, including any added later, counts as part of the site graph.
-_CONTENT_FIELDS = frozenset({"title", "dek", "authors", "story_so_far_html", "faq", "methodology", "sources",
-                             "html", "headings", "links_out", "params", "digest", "key_lines"})
-
-
-def graph_signature(story: Story) -> tuple:
-    """What linking and planning read from a story, other than through its digest."""
-    return (tuple((f.name, getattr(story, f.name)) for f in fields(story) if f.name not in _CONTENT_FIELDS),
-            tuple(link.href for link in story.links_out),
-            story.title if story.aliases else None)  # alias redirect pages show the title
 
 
 class QuickEdit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Container, Sequence
 
 from markupsafe import Markup
 
@@ -272,8 +272,10 @@ def _dest(url: str) -> str:
     return url.strip("/") + "/index.html" if url != "/" else "index.html"
 
 
-def plan_pages(site: Site) -> list[PagePlan]:
-    """Every page of the site, in a fixed order, with what each one depends on."""
+def plan_pages(site: Site, wanted: Container[str] | None = None) -> list[PagePlan]:
+    """Every page of the site, in a fixed order, with what each one depends on. With
+    `wanted`, only the pages with those output paths (a rebuild that knows which pages an
+    edit touched plans just those)."""
     size = site.config.page_size
     pages_sig = tuple((p.slug, p.title, bool(p.params.get("draft"))) for p in site.pages)
     plans: list[PagePlan] = []
@@ -284,13 +286,19 @@ def plan_pages(site: Site) -> list[PagePlan]:
         found = card_memo.get(slug)
         if found is None:
             story = site.by_slug[slug]
-            found = card_memo[slug] = (slug, story.digest, tuple(tag_view(site, t.slug)["name"] for t in story.tags))
+            found = card_memo[slug] = (slug, story.digest, tuple(tag_name(site, t.slug) for t in story.tags))
         return found
 
     def card_inputs(slugs) -> tuple:
         return tuple(card(slug) for slug in slugs)
 
+    def skip(dest: str) -> bool:
+        return wanted is not None and dest not in wanted
+
     for story in site.stories:
+        dest = _dest(story.url)
+        if skip(dest):
+            continue
         cards = site.related.get(story.slug, ())
         line = site.storylines.get(story.storyline)
         # Tag display names come from every story using the tag, so they are inputs too.
@@ -298,43 +306,69 @@ def plan_pages(site: Site) -> list[PagePlan]:
                   tuple((c.slug, c.shared_tags, c.curated) for c in cards),
                   card_inputs(c.slug for c in cards), card_inputs(line.stories) if line else (),
                   (line.title, line.rel_path) if line else ())
-        plans.append(PagePlan(_dest(story.url), "story.html", "story", story.slug, 1, inputs))
+        plans.append(PagePlan(dest, "story.html", "story", story.slug, 1, inputs))
 
     home = paginate(tuple(s.slug for s in site.stories), size)
     for number, chunk in enumerate(home, 1):
-        plans.append(PagePlan(_dest(listing_url("/", number)), "home.html", "home", "", number, (pages_sig, len(home), card_inputs(chunk))))
+        dest = _dest(listing_url("/", number))
+        if not skip(dest):
+            plans.append(PagePlan(dest, "home.html", "home", "", number, (pages_sig, len(home), card_inputs(chunk))))
 
     for listing in site.tags:
         chunks = paginate(listing.stories, size)
         for number, chunk in enumerate(chunks, 1):
-            plans.append(PagePlan(_dest(listing_url(listing.url, number)), "tag.html", "tag", listing.tag.slug, number,
-                                  (pages_sig, listing.tag.name, len(chunks), len(listing.stories), card_inputs(chunk))))
-    plans.append(PagePlan("tags/index.html", "tags.html", "tags", "", 1, (pages_sig, tuple((t.tag.slug, t.tag.name, len(t.stories)) for t in site.tags))))
+            dest = _dest(listing_url(listing.url, number))
+            if not skip(dest):
+                plans.append(PagePlan(dest, "tag.html", "tag", listing.tag.slug, number,
+                                      (pages_sig, listing.tag.name, len(chunks), len(listing.stories), card_inputs(chunk))))
+    if not skip("tags/index.html"):
+        plans.append(PagePlan("tags/index.html", "tags.html", "tags", "", 1,
+                              (pages_sig, tuple((t.tag.slug, t.tag.name, len(t.stories)) for t in site.tags))))
 
     for slug, line in site.storylines.items():
-        plans.append(PagePlan(_dest(line.url), "storyline.html", "storyline", slug, 1,
-                              (pages_sig, line.title, line.description_html, card_inputs(line.stories))))
+        if not skip(_dest(line.url)):
+            plans.append(PagePlan(_dest(line.url), "storyline.html", "storyline", slug, 1,
+                                  (pages_sig, line.title, line.description_html, card_inputs(line.stories))))
     for page in site.pages:
-        if not page.params.get("draft"):
+        if not page.params.get("draft") and not skip(_dest(page.url)):
             plans.append(PagePlan(_dest(page.url), "page.html", "page", page.slug, 1, (pages_sig, page.digest)))
-    plans.append(PagePlan("404.html", "404.html", "not_found", "", 1, (pages_sig,)))
-    return plans + publishing_plans(site, plans)
+    if not skip("404.html"):
+        plans.append(PagePlan("404.html", "404.html", "not_found", "", 1, (pages_sig,)))
+    return plans + publishing_plans(site, plans, wanted)
 
 
-def publishing_plans(site: Site, pages: list[PagePlan]) -> list[PagePlan]:
-    """Feeds, crawler files and redirects, cached like pages: `inputs` hold what their bytes depend on."""
+def tag_name(site: Site, slug: str) -> str:
+    """A tag's display name, as tag_view gives it."""
+    listing = site.tag_by_slug.get(slug)
+    return listing.tag.name if listing else slug
+
+
+def publishing_plans(site: Site, pages: list[PagePlan], wanted: Container[str] | None = None) -> list[PagePlan]:
+    """Feeds, crawler files and redirects, cached like pages: `inputs` hold what their bytes
+    depend on. `pages` are the site's page plans (all of them when the sitemap is wanted)."""
     from . import feeds, redirects, sitemap  # imported here: they use this module's views
 
-    plans = [PagePlan("feed.xml", "", "feed", "", 1, feeds.feed_inputs(site), feeds.ATOM_TYPE)]
+    def want(dest: str) -> bool:
+        return wanted is None or dest in wanted
+
+    plans = [PagePlan("feed.xml", "", "feed", "", 1, feeds.feed_inputs(site), feeds.ATOM_TYPE)] if want("feed.xml") else []
     for listing in site.tags:
-        plans.append(PagePlan(feeds.tag_feed_url(listing.tag.slug).lstrip("/"), "", "tag_feed", listing.tag.slug, 1,
-                              feeds.feed_inputs(site, listing.tag.slug), feeds.ATOM_TYPE))
+        dest = feeds.tag_feed_url(listing.tag.slug).lstrip("/")
+        if want(dest):
+            plans.append(PagePlan(dest, "", "tag_feed", listing.tag.slug, 1, feeds.feed_inputs(site, listing.tag.slug),
+                                  feeds.ATOM_TYPE))
     targets = redirects.alias_targets(site)
     for alias, url, title in targets:
-        plans.append(PagePlan(redirects.stub_dest(alias), "", "alias", alias, 1, (url, title)))
-    plans.append(PagePlan(redirects.REDIRECTS_FILE, "", "redirects", "", 1, targets, "text/plain"))
-    plans.append(PagePlan("sitemap.xml", "", "sitemap", "", 1, sitemap.sitemap_entries(site, pages), "application/xml"))
-    plans.append(PagePlan("robots.txt", "", "robots", "", 1, (), "text/plain"))
+        if want(redirects.stub_dest(alias)):
+            plans.append(PagePlan(redirects.stub_dest(alias), "", "alias", alias, 1, (url, title)))
+    if want(redirects.REDIRECTS_FILE):
+        plans.append(PagePlan(redirects.REDIRECTS_FILE, "", "redirects", "", 1, targets, "text/plain"))
+    if want("sitemap.xml"):
+        if wanted is not None:
+            pages = [plan for plan in plan_pages(site) if plan.media_type == "text/html"]
+        plans.append(PagePlan("sitemap.xml", "", "sitemap", "", 1, sitemap.sitemap_entries(site, pages), "application/xml"))
+    if want("robots.txt"):
+        plans.append(PagePlan("robots.txt", "", "robots", "", 1, (), "text/plain"))
     return plans
 
 

@@ -16,3 +16,24 @@ def test_page_of_matches_paginate(count, size):
 
 def test_page_of_takes_any_sequence_and_gives_a_tuple():
     assert page_of(["a", "b", "c"], 2, 2) == (("c",), 2)
+
+
+def test_planning_some_pages_gives_exactly_those_plans_of_the_whole(tmp_path):
+    """plan_pages(site, wanted) is plan_pages(site) with only the wanted output paths:
+    the same plans, in the same order, the sitemap's included."""
+    import random
+
+    from benchmarks.corpus import generate_corpus
+    from sitegen.build import load_site
+    from sitegen.config import load_config
+    from sitegen.model import BuildOptions
+    from sitegen.views import plan_pages
+
+    generate_corpus(tmp_path, 60, seed=5)
+    site, _ = load_site(tmp_path, load_config(tmp_path), BuildOptions(jobs=1))
+    everything = plan_pages(site)
+    dests = [plan.dest for plan in everything]
+    rng = random.Random(3)
+    for wanted in [set(), set(dests), {"sitemap.xml"}, {"feed.xml", "index.html", "robots.txt", "404.html"},
+                   *(set(rng.sample(dests, k)) for k in (1, 5, 40, 200))]:
+        assert plan_pages(site, wanted) == [plan for plan in everything if plan.dest in wanted]
