@@ -210,12 +210,18 @@ class DiskCache:
         back with their bodies still packed, as views into the shard's bytes (see the module
         notes): cheap to load, checked and unpickled when first read."""
         merged: dict[tuple, tuple] = {}
-        for shard in range(SHARDS):
-            entries = self.get(f"parsed-{shard:02d}", {})
-            if not isinstance(entries, dict):
-                entries = {}
-            self._shards[shard] = entries
-            merged.update(entries)
+        collecting = gc.isenabled()
+        gc.disable()  # else each shard's records are walked again as the next shards load
+        try:
+            for shard in range(SHARDS):
+                entries = self.get(f"parsed-{shard:02d}", {})
+                if not isinstance(entries, dict):
+                    entries = {}
+                self._shards[shard] = entries
+                merged.update(entries)
+        finally:
+            if collecting:
+                gc.enable()
         return merged
 
     def save_parsed(self, used: dict[tuple, tuple]) -> None:

@@ -20,7 +20,9 @@ class SourceFile:
 
     path: Path
     rel_path: str  # posix path relative to the site root, used in every message
-    text: str
+    # None: not read, because the file is unchanged since a build that parsed it (load.py,
+    # load_content's `known`); only a build that has its parse result gets such a file.
+    text: str | None
     digest: str  # sha256 of the raw bytes
 
 
@@ -132,7 +134,10 @@ class Story:
         # body out of band and the unpickler hands back a view of it without copying;
         # any other pickler writes it in band, and it comes back as bytes.
         body = pickle.PickleBuffer(packed) if protocol >= 5 else bytes(packed)
-        return restore_story, (tuple(self.__dict__[name] for name in _STORY_HEAD_FIELDS), body, checksum)
+        head = [self.__dict__[name] for name in _STORY_HEAD_FIELDS]
+        head[_TAGS_AT] = tuple(_SHARED_TAGS.setdefault(tag, tag) for tag in head[_TAGS_AT])
+        head[_AUTHORS_AT] = _SHARED_AUTHORS.setdefault(head[_AUTHORS_AT], head[_AUTHORS_AT])
+        return restore_story, (tuple(head), body, checksum)
 
     def __getattr__(self, name: str) -> Any:
         # Only called when a field is not set: a body not unpickled yet.
@@ -158,6 +163,12 @@ class Story:
 STORY_BODY_FIELDS = ("story_so_far_html", "faq", "methodology", "sources", "html", "headings", "params",
                      "key_lines", "citations", "footnotes")
 _STORY_HEAD_FIELDS = tuple(f for f in Story.__dataclass_fields__ if f not in STORY_BODY_FIELDS)
+# Stories pickle equal tags and author lists as one object each (any equal one seen
+# before), so a pickle of many stories writes each once and refers back to it: a 10,000
+# story cache holds 400 tags, not 50,000, to unpickle and for the collector to walk.
+_TAGS_AT, _AUTHORS_AT = _STORY_HEAD_FIELDS.index("tags"), _STORY_HEAD_FIELDS.index("authors")
+_SHARED_TAGS: dict[Tag, Tag] = {}
+_SHARED_AUTHORS: dict[tuple[str, ...], tuple[str, ...]] = {}
 # A field's default lives on the class, where it would answer for a body still packed
 # (__getattr__ is only asked when nothing else answers); __init__ keeps its own copy.
 for _name in STORY_BODY_FIELDS:

@@ -138,3 +138,20 @@ def test_each_body_field_of_a_packed_story_is_its_own_value(story, name):
 def test_fields_with_defaults_still_default_when_not_given(story):
     fields = {f.name: getattr(story, f.name) for f in dataclasses.fields(story) if f.name not in ("citations", "footnotes")}
     assert (type(story)(**fields).citations, type(story)(**fields).footnotes) == ((), ())
+
+
+def test_stories_pickled_together_share_equal_tags_and_authors(tmp_path):
+    stories = []
+    for number in range(3):
+        text = story_text(title=f"Story {number}", tags="[EU AI Act, Audits]" if number else "[Audits]",
+                          extra="authors: [Europe Desk]\n")
+        parsed, problems = parse_story(SourceFile(tmp_path / f"{number}.md", f"content/stories/{number}.md", text, "d" * 64))
+        assert parsed is not None, problems
+        stories.append(parsed)
+    assert stories[1].tags == stories[2].tags and stories[1].tags[0] is not stories[2].tags[0]  # parsed apart
+    again = cache.decode(cache.encode(stories, b"s" * 32), b"s" * 32)
+    assert again == stories
+    audits = {id(tag) for story in again for tag in story.tags if tag.slug == "audits"}
+    assert len(audits) == 1  # one object, written once
+    assert again[0].authors == ("Europe Desk",) and again[0].authors is again[1].authors
+    assert again[1].tags[0] is again[2].tags[0]
