@@ -110,9 +110,11 @@ def _parse_with(loader_class, yaml_text: str, rel_path: str, first_line: int) ->
         if not isinstance(node, yaml.MappingNode):
             raise FrontMatterError(SourceLocation(rel_path, node.start_mark.line + first_line), "front matter must be YAML keys and values (key: value), not a list or a single value")
         # Before anything walks the nodes: aliases can make a few lines mean millions of
-        # values ("billion laughs") or a value that contains itself (&a [*a]). Without a
-        # '*' there is no alias, and fewer values than twice the text's characters.
-        may_expand = "*" in yaml_text or 2 * len(yaml_text) > MAX_EXPANDED_VALUES
+        # values ("billion laughs") or a value that contains itself (&a [*a]). An alias
+        # needs a '*' and an anchor ('&') to refer to (one without fails above), and
+        # without aliases there are fewer values than twice the text's characters. ('*'
+        # alone is common: **bold** in an FAQ answer.)
+        may_expand = ("*" in yaml_text and "&" in yaml_text) or 2 * len(yaml_text) > MAX_EXPANDED_VALUES
         if may_expand and _expanded_size(node, {}, rel_path, first_line) > MAX_EXPANDED_VALUES:
             raise FrontMatterError(SourceLocation(rel_path, first_line), f"front matter holds more than {MAX_EXPANDED_VALUES:,} values "
                                    "once its YAML aliases (*name) are written out", "write the values out instead of repeating aliases")

@@ -52,3 +52,19 @@ def test_broken_front_matter_points_at_the_line(text, line, words):
 def test_empty_front_matter_is_an_empty_mapping():
     front = split_front_matter(source("---\n---\nBody"))
     assert front.data == {}
+
+
+def test_an_alias_without_an_anchor_is_invalid_yaml_so_stars_alone_need_no_alias_count(monkeypatch):
+    import sitegen.frontmatter as frontmatter
+
+    counted = []
+    real = frontmatter._expanded_size
+    monkeypatch.setattr(frontmatter, "_expanded_size", lambda *args: counted.append(1) or real(*args))
+    front = split_front_matter(source('---\nfaq:\n  - q: "Why?"\n    a: "Because of **this** and *that*."\n---\n'))
+    assert front.data["faq"][0]["a"] == "Because of **this** and *that*." and not counted
+    with pytest.raises(FrontMatterError) as error:
+        split_front_matter(source("---\ntitle: T\nloop: *a\n---\n"))
+    assert error.value.location.line == 3 and "alias" in error.value.message
+    with pytest.raises(FrontMatterError) as error:
+        split_front_matter(source('---\ntitle: "Q & A"\nloop: &a [*a]\n---\n'))
+    assert counted and "contains it" in error.value.message
