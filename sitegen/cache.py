@@ -17,11 +17,13 @@ at the end of the build, so a corrupted, truncated or stale cache only costs tim
 Story bodies are the exception to the payload checksum. A story pickles its body packed
 (model.Story.__reduce_ex__), and encode() writes those packed bodies after the payload as
 out-of-band buffers: most of a parse shard's bytes, and most of the time spent loading it
-when they were hashed and copied out of the file one by one. decode() hands each back as
-a view into the file's bytes, uncopied and unchecked; the story carries its body's
-SHA-256 in the checked payload, and the body is compared with it (then unpickled through
-the allow-list) only when something first reads it. A damaged body is reported then, as
-an error naming the story, and never used."""
+when they were read, hashed and copied out of the file one by one. A cache file is mapped
+into memory rather than read, and decode() hands each body back as a view into the
+mapping, unread and unchecked; the story carries its body's SHA-256 in the checked
+payload, and the body is compared with it (then unpickled through the allow-list) only
+when something first reads it. A damaged body is reported then, as an error naming the
+story, and never used. Cache files are only ever replaced (written aside, then renamed),
+never rewritten in place, so a mapping keeps the bytes that were there when it was made."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ import fcntl
 import gc
 import hashlib
 import io
+import mmap
 import os
 import pickle
 import struct
@@ -114,9 +117,10 @@ def unpickle(payload: bytes | memoryview, buffers: list[memoryview] | tuple = ()
             gc.enable()
 
 
-def decode(blob: bytes, stamp: bytes) -> Any:
+def decode(blob: bytes | mmap.mmap, stamp: bytes) -> Any:
     """The stored value; ValueError when the blob is not a complete, current cache file.
-    Out-of-band buffers (story bodies) come back as read-only views into blob."""
+    Out-of-band buffers (story bodies) come back as read-only views into blob, the rest
+    is copied out of it before it is checked."""
     if len(blob) < _HEADER.size:
         raise ValueError("truncated header")
     magic, version, stored_stamp, length, count, checksum = _HEADER.unpack_from(blob)
@@ -127,16 +131,31 @@ def decode(blob: bytes, stamp: bytes) -> Any:
     view = memoryview(blob).toreadonly()
     table_at = _HEADER.size + length
     buffers_at = table_at + 8 * count
-    if buffers_at > len(blob) or hashlib.sha256(view[_HEADER.size:buffers_at]).digest() != checksum:
+    if buffers_at > len(blob):
+        raise ValueError("truncated or altered")
+    payload, table = bytes(view[_HEADER.size:table_at]), bytes(view[table_at:buffers_at])
+    digest = hashlib.sha256(payload)
+    digest.update(table)
+    if digest.digest() != checksum:
         raise ValueError("truncated or altered")
     buffers = []
     at = buffers_at
-    for size in struct.unpack_from(f">{count}Q", blob, table_at):
+    for size in struct.unpack(f">{count}Q", table):
         buffers.append(view[at:at + size])
         at += size
     if at != len(blob):
         raise ValueError("truncated or altered")
-    return unpickle(view[_HEADER.size:table_at], buffers)
+    return unpickle(payload, buffers)
+
+
+def _map(path: Path) -> bytes | mmap.mmap:
+    """A cache file's bytes, mapped: a parse shard's story bodies are only read (by the
+    system, page by page) if a story's body is. Read where the file cannot be mapped."""
+    with open(path, "rb") as handle:
+        try:
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # empty (ValueError), or a file system without mapping
+            return handle.read()
 
 
 class DiskCache:
@@ -179,7 +198,7 @@ class DiskCache:
     def get(self, name: str, default: Any = None) -> Any:
         path = self.folder / f"{name}.bin"
         try:
-            blob = path.read_bytes()
+            blob = _map(path)
         except FileNotFoundError:
             return default
         except OSError as exc:

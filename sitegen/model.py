@@ -147,6 +147,7 @@ class Story:
         from .cache import unpickle  # the allow-list unpickler; cache.py imports this module
 
         try:
+            packed = bytes(packed)  # a view into a cache file: check and unpickle the same bytes
             if hashlib.sha256(packed).digest() != self.__dict__.get("_body_checksum"):
                 raise ValueError("altered")
             body = unpickle(packed)

@@ -3,6 +3,7 @@ truncated, altered, stale or planted file is refused, and a body altered inside 
 file is refused when it is first read."""
 
 import hashlib
+import mmap
 import pickle
 import struct
 from datetime import datetime, timezone
@@ -146,3 +147,29 @@ def test_a_payload_asking_for_more_buffers_than_the_file_has_is_refused():
     assert cache.decode(planted_file(payload, [b"a", b"b"]), STAMP) == [memoryview(b"a"), memoryview(b"b")]
     with pytest.raises(ValueError, match="unreadable payload"):
         cache.decode(planted_file(payload, [b"a"]), STAMP)
+
+
+def test_a_shard_is_mapped_and_its_stories_outlive_the_file_being_replaced(tmp_path, entries):
+    with cache.DiskCache(tmp_path / "cache", STAMP) as disk:
+        disk.save_parsed(entries)
+        loaded = disk.parsed()
+        assert disk.rejected == {}
+        views = [story.__dict__["_packed_body"] for story, _ in loaded.values()]
+        assert all(isinstance(view.obj, mmap.mmap) for view in views)  # mapped, not read
+        # The next build replaces the shards (written aside, then renamed) and deletes the
+        # folder: the stories loaded before still read their own bodies.
+        disk.save_parsed({})
+        assert disk.parsed() == {}
+    for path in (tmp_path / "cache").iterdir():
+        path.unlink()
+    assert loaded == entries
+    assert cache.decode(cache.encode(loaded, STAMP), STAMP) == entries
+
+
+def test_an_empty_or_unreadable_cache_file_is_not_used(tmp_path):
+    with cache.DiskCache(tmp_path / "cache", STAMP) as disk:
+        (disk.folder / "empty.bin").write_bytes(b"")
+        (disk.folder / "folder.bin").mkdir()
+        assert disk.get("empty", "default") == "default" and disk.get("folder", "default") == "default"
+        assert disk.get("missing", "default") == "default"
+        assert set(disk.rejected) == {"truncated header", "cannot be read (Is a directory)"}
