@@ -36,7 +36,8 @@ from .write import FileState, SpareWriter, StaleOutput, Trees, can_keep_spare, w
 def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptions, disk: DiskCache,
                   progress: Progress) -> BuildResult:
     started = time.perf_counter()
-    files = load_content(root)
+    known = _a_dict(disk.get("sources"))
+    files = load_content(root, known)  # files unchanged since they were last read are not read
     static = collect_assets(static_dirs(root))
     loaded = time.perf_counter() - started
     where = str(dest.resolve())
@@ -52,6 +53,8 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
 
     cache_started = time.perf_counter()
     memory = BuildCache(parsed=disk.parsed(), related=_a_dict(disk.get("related")))
+    if _unread_and_unparsed(files, memory, config):  # the parse cache lost entries: read every file
+        files = load_content(root)
     related_before = set(memory.related)
     index = _a_dict(disk.get("pages"))  # page key -> digest of the bytes it produced
     cache_seconds = time.perf_counter() - cache_started
@@ -101,6 +104,8 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
     used = {(kind, s.rel_path, s.digest, config.raw_html) for kind, group in
             (("story", files.stories), ("page", files.pages), ("storyline", files.storylines)) for s in group}
     disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
+    if files.states != known:
+        disk.put("sources", files.states)
     if set(memory.related) != related_before:
         disk.put("related", memory.related)
     new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
@@ -159,6 +164,12 @@ def _pages_showing_edits(record: dict, frame: str, files: ContentFiles, config: 
     except SourceError:  # the cache's copy of the old story is damaged: the full build does without it
         return None
     return pages
+
+
+def _unread_and_unparsed(files: ContentFiles, memory: BuildCache, config: SiteConfig) -> bool:
+    return any(source.text is None and (kind, source.rel_path, source.digest, config.raw_html) not in memory.parsed
+               for kind, group in (("story", files.stories), ("page", files.pages), ("storyline", files.storylines))
+               for source in group)
 
 
 def _merged(before: dict, found: dict[bytes, list[str]]) -> dict[bytes, list[str]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from .errors import Problem, SourceLocation
 from .model import SourceFile
@@ -29,12 +30,25 @@ class ContentFiles:
     pages: list[SourceFile] = field(default_factory=list)
     storylines: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # rel_path -> SourceState of plain files as read (or as `known` vouched for them), for the
+    # next load_content to leave unread: only files unmodified for SETTLED_NS before the read.
+    states: dict[str, tuple] = field(default_factory=dict)
 
 
-def load_content(root: Path) -> ContentFiles:
+SourceState = tuple  # (size, mtime_ns, ctime_ns, inode, sha256 of the bytes)
+# A file modified this recently may be modified again within the file system's clock tick,
+# keeping its mtime: its state is not recorded, so it is read again next time.
+SETTLED_NS = 2_000_000_000
+
+
+def load_content(root: Path, known: Mapping[str, SourceState] | None = None) -> ContentFiles:
     """Walk root/content. Stories live under content/stories/ (sub-folders allowed),
     storyline descriptions in content/storylines/, standalone pages directly in content/.
-    Files that are not Markdown are left alone here."""
+    Files that are not Markdown are left alone here.
+
+    `known` is an earlier load's `states`: a plain file whose size, mtime, ctime and inode
+    still match is not read again; its SourceFile has the recorded digest and text None
+    (the caller must have its parse result, or read it: see model.SourceFile)."""
     found = ContentFiles()
     content = root / CONTENT_DIR
     if not content.is_dir():
@@ -50,8 +64,26 @@ def load_content(root: Path) -> ContentFiles:
             load_file(root, path, found, real_root)
             continue
         rel = "/".join((CONTENT_DIR, *parts))
-        _file_into_group(_read_source(path, entry.path, rel, found.problems), parts, rel, found)
+        source = _unchanged(entry, path, rel, known, found.states) if known else None
+        if source is None:
+            source = _read_source(path, entry.path, rel, found.problems, found.states)
+        _file_into_group(source, parts, rel, found)
     return found
+
+
+def _unchanged(entry: os.DirEntry, path: Path, rel: str, known: Mapping[str, SourceState],
+               states: dict[str, SourceState]) -> SourceFile | None:
+    recorded = known.get(rel)
+    if not isinstance(recorded, tuple) or len(recorded) != 5:
+        return None
+    try:
+        stat = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) != recorded[:4]:
+        return None
+    states[rel] = recorded
+    return SourceFile(path=path, rel_path=rel, text=None, digest=recorded[4])
 
 
 def load_file(root: Path, path: Path, found: ContentFiles, real_root: Path | None = None) -> None:
@@ -132,11 +164,15 @@ def read_source(path: Path, rel: str, problems: list[Problem]) -> SourceFile | N
     return _read_source(path, str(path), rel, problems)
 
 
-def _read_source(path: Path, name: str, rel: str, problems: list[Problem]) -> SourceFile | None:
-    """name is path as a str, which open() takes ~1 us faster than a Path."""
+def _read_source(path: Path, name: str, rel: str, problems: list[Problem],
+                 states: dict[str, SourceState] | None = None) -> SourceFile | None:
+    """name is path as a str, which open() takes ~1 us faster than a Path. With `states`,
+    the file's state is recorded there, taken before the read: a write after it changes
+    the state the next load compares, so a recorded digest never outlives its bytes."""
     try:
         # Unbuffered: one read of the whole file, without a buffer object per file.
         with open(name, "rb", buffering=0) as file:
+            stat = os.fstat(file.fileno()) if states is not None else None
             raw = file.read()
     except OSError as exc:
         problems.append(Problem(SourceLocation(rel), f"cannot be read: {exc.strerror or exc}"))
@@ -144,7 +180,10 @@ def _read_source(path: Path, name: str, rel: str, problems: list[Problem]) -> So
     text = decode_source(raw, rel, problems)
     if text is None:
         return None
-    return SourceFile(path=path, rel_path=rel, text=text, digest=hashlib.sha256(raw).hexdigest())
+    digest = hashlib.sha256(raw).hexdigest()
+    if stat is not None and stat.st_mtime_ns < time.time_ns() - SETTLED_NS:
+        states[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, digest)
+    return SourceFile(path=path, rel_path=rel, text=text, digest=digest)
 
 
 def decode_source(raw: bytes, rel: str, problems: list[Problem]) -> str | None:

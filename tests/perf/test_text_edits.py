@@ -5,14 +5,17 @@ without a cache writes; any other change plans every page."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from benchmarks.corpus import generate_corpus
+from sitegen import load as load_module
 from sitegen.build import build
 from sitegen.cache import CACHE_DIR
 from sitegen.model import BuildOptions, BuildResult
@@ -179,3 +182,28 @@ def test_a_text_edit_after_a_build_into_another_folder(site, tmp_path):
     append(site, 31)
     pages = planned(rebuild(site, tmp_path))
     assert {"stories/story-000030/index.html", "stories/story-000031/index.html"} <= pages
+
+
+def settle(root: Path) -> None:
+    when = time.time_ns() - 60_000_000_000
+    for path in (root / "content").rglob("*.md"):
+        os.utime(path, ns=(when, when))
+
+
+def test_unchanged_files_are_not_read_and_a_lost_parse_cache_reads_them(site, tmp_path, monkeypatch):
+    settle(site)
+    rebuild(site, tmp_path)
+    reads = []
+    real = load_module._read_source
+    monkeypatch.setattr(load_module, "_read_source", lambda *args, **kw: reads.append(args[2]) or real(*args, **kw))
+    append(site, 7)
+    build(site, site / "public", OPTIONS, disk_cache=True)
+    assert reads == ["content/stories/story-000007.md"]
+    for shard in (site / CACHE_DIR).glob("parsed-*.bin"):
+        shard.unlink()
+    append(site, 8)
+    reads.clear()
+    build(site, site / "public", OPTIONS, disk_cache=True)
+    assert len(reads) > STORIES  # every file, read again to be parsed
+    build(site, tmp_path / "fresh", BuildOptions(jobs=1, now=NOW))
+    assert tree(site / "public") == tree(tmp_path / "fresh")

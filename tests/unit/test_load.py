@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 from sitegen.load import ContentFiles, load_content, load_file
@@ -133,3 +134,49 @@ def test_a_relative_root_gives_the_same_relative_paths(tmp_path, monkeypatch):
 def test_no_content_folder_is_one_problem(tmp_path):
     assert messages(load_content(tmp_path)) == [
         "content:0: no content/ folder in the site root; create content/stories/ and put Markdown stories there"]
+
+
+def settle(root: Path, seconds_ago: int = 60) -> None:
+    """Date every file a minute back, as if saved long before the build."""
+    when = time.time_ns() - seconds_ago * 1_000_000_000
+    for path in root.rglob("*.md"):
+        os.utime(path, ns=(when, when))
+
+
+def test_files_unchanged_since_the_last_load_are_not_read_again(tmp_path):
+    root = write(tmp_path, {"content/stories/a.md": b"one\n", "content/stories/b.md": b"two\n", "content/about.md": b"p\n"})
+    settle(root)
+    first = load_content(root)
+    assert set(first.states) == {"content/stories/a.md", "content/stories/b.md", "content/about.md"}
+    (root / "content/stories/b.md").write_bytes(b"TWO\n")  # same size, new bytes: its mtime moves
+    again = load_content(root, first.states)
+    texts = {source.rel_path: source.text for source in again.stories + again.pages}
+    assert texts == {"content/stories/a.md": None, "content/stories/b.md": "TWO\n", "content/about.md": None}
+    digests = {source.rel_path: source.digest for source in again.stories + again.pages}
+    assert digests == {source.rel_path: source.digest for source in load_content(root).stories + load_content(root).pages}
+    # b.md was modified just now: not recorded, so it is read next time too.
+    assert set(again.states) == {"content/stories/a.md", "content/about.md"}
+    assert again.states["content/stories/a.md"] == first.states["content/stories/a.md"]
+
+
+def test_a_file_rewritten_with_its_old_size_and_mtime_is_read_again(tmp_path):
+    root = write(tmp_path, {"content/stories/a.md": b"one\n"})
+    settle(root)
+    first = load_content(root)
+    path = root / "content/stories/a.md"
+    before = path.stat()
+    path.write_bytes(b"ONE\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as a copy that keeps times would
+    [source] = load_content(root, first.states).stories
+    assert source.text == "ONE\n"  # the change time gives it away
+
+
+def test_recorded_states_are_only_a_hint(tmp_path):
+    root = write(tmp_path, {"content/stories/a.md": b"one\n", "content/stories/b.md": b"bad \x00\n"})
+    settle(root)
+    first = load_content(root)
+    assert list(first.states) == ["content/stories/a.md"]  # a file with a problem is read every time
+    assert len(load_content(root, first.states).problems) == 1
+    for garbage in ({"content/stories/a.md": "nonsense"}, {"content/stories/a.md": (1, 2)}, {}):
+        [source] = load_content(root, garbage).stories
+        assert source.text == "one\n"
