@@ -64,7 +64,10 @@ def absolute_links(fragment: str, base: str) -> str:
     # tried at every character. The pattern is tried where it could start before such an
     # '=' (' href=' or ' src='), left to right and never inside an earlier match, as sub does.
     for equals in _EQUALS_QUOTE.finditer(fragment):
-        for start in (equals.start() - 5, equals.start() - 4):
+        at = equals.start()
+        if fragment[at - 1] not in _LAST_LETTERS:  # class=, id=, ...
+            continue
+        for start in (at - 5, at - 4):
             match = _URL_ATTR.match(fragment, start) if start >= end else None
             if match is not None:
                 pieces.append(fragment[end:start])
@@ -79,14 +82,37 @@ def absolute_links(fragment: str, base: str) -> str:
 
 def _fixed_url(match: re.Match, base: str, root: str) -> str:
     target = html.unescape(match.group(3))
-    # A URL with a host, or a path from the root, resolves the same against any page of
-    # the site, so it is joined (and remembered) against the site's root.
-    if not _ALREADY_ABSOLUTE.match(target):
+    if _ALREADY_ABSOLUTE.match(target):
+        pass
+    elif target[:1] == "#" and not _DROPPED_BY_URLSPLIT.search(target) and _page_url(base) is not None:
+        # A footnote's or heading's #fragment: the page's own URL and it, without a join
+        # per link (they are most links of a story, and each page has its own).
+        target = _page_url(base) + target if target != "#" else _page_url(base)
+    else:
+        # A URL with a host, or a path from the root, resolves the same against any page of
+        # the site, so it is joined (and remembered) against the site's root.
         target = _join(root if _FROM_ROOT.match(target) else base, target)
     return f"{match.group(1)}{match.group(2)}{html.escape(target, quote=True)}{match.group(2)}"
 
 
+_DROPPED_BY_URLSPLIT = re.compile("[\t\r\n]")  # removed anywhere in a URL before it is split
+
+
+@functools.lru_cache(maxsize=4096)
+def _page_url(base: str) -> str | None:
+    """What urljoin(base, "#") gives, when urljoin(base, "#" + f) is that and "#" + f for
+    every fragment f that urlsplit keeps as written: then the fragment never changes how
+    the base is read. That holds for every base urljoin resolves fragments against, which
+    one fragment shows; for any other base (no scheme, or one urljoin leaves alone), None."""
+    try:
+        bare = urljoin(base, "#")
+        return bare if urljoin(base, "#f") == bare + "#f" else None
+    except ValueError:
+        return None
+
+
 _EQUALS_QUOTE = re.compile("=[\"']")
+_LAST_LETTERS = "fFcC"  # of href and src, in every case _URL_ATTR matches (no other letter folds to f or c)
 
 
 # http(s)://host/path with no query, fragment or parameters: urljoin gives it back as it is.
@@ -124,10 +150,14 @@ def render_feed(site: Site, tag_slug: str = "") -> bytes:
         _parent("author", 1, _element("name", config.site_publisher), _element("uri", config.base_url)),
         _element("generator", "sitegen", ("version", __version__)),
     ]
-    # Indented as ElementTree's indent() does: a child per line, two spaces a level.
-    parts = ["\n  ".join(head).encode("utf-8")]
-    parts += (b"\n  " + entry_xml(site, story) for story in stories)
-    return XML_DECLARATION + b"".join(parts) + b"\n</feed>\n"
+    # Indented as ElementTree's indent() does: a child per line, two spaces a level. The
+    # entries are most of the bytes (a tag's feed is mostly other feeds' entries), so they
+    # are copied once, into the feed.
+    parts = [XML_DECLARATION, "\n  ".join(head).encode("utf-8")]
+    for story in stories:
+        parts += (b"\n  ", entry_xml(site, story))
+    parts.append(b"\n</feed>\n")
+    return b"".join(parts)
 
 
 _ENTRY_MEMO: dict[tuple, bytes] = {}  # what entry_xml made, by everything an entry depends on
