@@ -2,6 +2,7 @@
 truncated, altered, stale or planted file is refused, and a body altered inside a sound
 file is refused when it is first read."""
 
+import gc
 import hashlib
 import mmap
 import pickle
@@ -173,3 +174,27 @@ def test_an_empty_or_unreadable_cache_file_is_not_used(tmp_path):
         assert disk.get("empty", "default") == "default" and disk.get("folder", "default") == "default"
         assert disk.get("missing", "default") == "default"
         assert set(disk.rejected) == {"truncated header", "cannot be read (Is a directory)"}
+
+
+def test_loading_shards_freezes_the_collector_for_the_build_only(tmp_path, entries):
+    assert gc.get_freeze_count() == 0
+    with cache.DiskCache(tmp_path / "cache", STAMP) as disk:
+        disk.save_parsed(entries)
+        disk.parsed()
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+        disk.parsed()  # loading again in one build: still unfrozen once, at the end
+    assert gc.get_freeze_count() == 0
+    outside = cache.DiskCache(tmp_path / "cache", STAMP)  # not opened with `with`: nothing would unfreeze
+    assert outside.parsed() == entries and gc.get_freeze_count() == 0
+
+
+def test_objects_someone_else_froze_stay_frozen(tmp_path, entries):
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with cache.DiskCache(tmp_path / "cache", STAMP) as disk:
+            disk.save_parsed(entries)
+            disk.parsed()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
