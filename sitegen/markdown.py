@@ -128,10 +128,41 @@ def _try_only_rules_that_can_match(md: MarkdownIt) -> None:
         by_char = {char: tuple(rule for rule, chars in zip(inline[1:], starts) if char in chars)
                    for char in set("".join(starts))}
         _replace_main_chain(md.inline.ruler, _inline_dispatch(by_char, inline))
+        _skip_pair_rules_without_markers(md)
     block = md.block.ruler.getRules("")
     chars = set("".join(_BLOCK_STARTS.get(rule, "") for rule in block))
     by_char = {char: tuple(rule for rule in block if char in _BLOCK_STARTS.get(rule, char)) for char in chars}
     _replace_main_chain(md.block.ruler, _block_dispatch(by_char, block))
+
+
+# The rules run after each inline parse that only act on runs of '*', '_' and '~' (the
+# emphasis and strikethrough rules record those runs as they go, and no other rule we use
+# does): matching them in pairs, turning them into tags, and merging the text pieces they
+# were split into (levels are set right as tokens are pushed, and only a pair's tags
+# change them). Most paragraphs have none of these characters, and then nothing to do.
+_PAIR_RULE_MARKERS = {
+    rules_inline.link_pairs: "*_~", rules_inline.strikethrough.postProcess: "~",
+    rules_inline.emphasis.postProcess: "*_", rules_inline.fragments_join: "*_~",
+}
+
+
+def _skip_pair_rules_without_markers(md: MarkdownIt) -> None:
+    guarded = []
+    for rule in md.inline.ruler2.getRules(""):
+        markers = _PAIR_RULE_MARKERS.get(rule)
+        guarded.append(rule if markers is None else _when_any_of(markers, rule))
+    _replace_chain(md.inline.ruler2, guarded)
+
+
+def _when_any_of(markers: str, rule):
+    def pair_rule(state) -> None:
+        src = state.src
+        for marker in markers:
+            if marker in src:
+                rule(state)
+                return
+
+    return pair_rule
 
 
 def _inline_dispatch(by_char: dict, chain: list):
@@ -165,9 +196,12 @@ def _block_dispatch(by_char: dict, chain: list):
 
 
 def _replace_main_chain(ruler, rule) -> None:
+    _replace_chain(ruler, [rule])
+
+
+def _replace_chain(ruler, main: list) -> None:
     # Only the main chain: the named ones ("paragraph", "list", ...) are used as they are.
     chains = ruler.getRules
-    main = [rule]
     ruler.getRules = lambda chain_name="": main if chain_name == "" else chains(chain_name)
 
 
