@@ -14,10 +14,18 @@ FENCE = "---"
 MAX_EXPANDED_VALUES = 100_000  # a long story's front matter has a few hundred
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _FriendlyConstructor:
     """Mixed into both loaders below."""
 
     def construct_object(self, node, deep=False):
+        # A text value is its node's value: what PyYAML's str constructor returns, also for
+        # a node met again through an alias. Most values of front matter are text, and
+        # PyYAML's bookkeeping around each costs more than the rest of the parse.
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value
         # Explicitly tagged scalars (!!timestamp 2026-02-30, !!int abc, !!bool maybe) and
         # over-long integers make PyYAML's constructors raise plain Python errors; turn
         # them into a YAML error at the value's own line, like every other YAML mistake.
@@ -167,15 +175,16 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], rel_path: str, first_
     return size
 
 
-def _positions(node: yaml.Node, first_line: int) -> Positions:
-    line = node.start_mark.line + first_line
+def _positions(node: yaml.Node, first_line: int, line: int | None = None) -> Positions:
+    """`line`, when given, is the line of the value's key: a key's own line is where the
+    key is written, not where its value starts."""
+    if line is None:
+        line = node.start_mark.line + first_line
     if isinstance(node, yaml.MappingNode):
         children: dict = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                child = _positions(value_node, first_line)
-                # A key's own line is where the key is written, not where its value starts.
-                children[key_node.value] = Positions(key_node.start_mark.line + first_line, child.children)
+                children[key_node.value] = _positions(value_node, first_line, key_node.start_mark.line + first_line)
         return Positions(line, children)
     if isinstance(node, yaml.SequenceNode):
         return Positions(line, [_positions(item, first_line) for item in node.value])
