@@ -123,14 +123,15 @@ def parse_story(source: SourceFile, raw_html: bool = False) -> tuple[Story | Non
     return story, check.problems + sourcing_errors(story)
 
 
-def _key_lines(pos: Positions, prefix: str = "") -> dict[str, int]:
+def _key_lines(pos: Positions, prefix: str = "", lines: dict[str, int] | None = None) -> dict[str, int]:
     """Every key's file line, nested ones dotted: faq.0.q, sources.2, methodology.note."""
-    lines: dict[str, int] = {}
+    lines = {} if lines is None else lines
     children = pos.children
     for key, child in (children.items() if isinstance(children, dict) else enumerate(children)):
         name = f"{prefix}{key}"
         lines[name] = child.line
-        lines.update(_key_lines(child, name + "."))
+        if child.children:
+            _key_lines(child, name + ".", lines)
     return lines
 
 

@@ -160,3 +160,14 @@ def test_no_tags_is_a_warning():
 def test_pages_need_only_a_title():
     page, problems = parse_page(source("---\ntitle: About\n---\nHello\n", "content/about.md"))
     assert problems == [] and page.url == "/about/" and "Hello" in page.html
+
+
+def test_key_lines_name_every_nested_key_in_document_order():
+    from sitegen.frontmatter import parse_yaml
+    from sitegen.stories import _key_lines
+
+    _, positions = parse_yaml("title: T\nfaq:\n  - q: Q?\n    a: A\n  - q: R?\nmethodology:\n  note: N\ntags: []\nx: {}\n",
+                              "content/stories/a.md", 2)
+    lines = _key_lines(positions)
+    assert list(lines.items()) == [("title", 2), ("faq", 3), ("faq.0", 4), ("faq.0.q", 4), ("faq.0.a", 5), ("faq.1", 6),
+                                   ("faq.1.q", 6), ("methodology", 7), ("methodology.note", 8), ("tags", 9), ("x", 10)]
