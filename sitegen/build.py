@@ -28,7 +28,7 @@ from . import feeds, redirects, sitemap
 from .assets import StaticAssets, collect_assets
 from .cache import DiskCache
 from .config import SiteConfig, load_config
-from .errors import BuildFailed, Problem, SourceError
+from .errors import BuildFailed, DamagedCache, Problem, SourceError
 from .link import link_site
 from .load import ContentFiles, load_content
 from .minify import minify_page
@@ -210,7 +210,9 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     result.site, result.plans = site, plan_pages(site, only)
     try:
         pages = _render_pages(renderer, site, result.plans, key_base, cache, result, options.jobs, progress, reuse, sink)
-    except SourceError as exc:  # a layout's error, or a story the cache holds damaged
+    except DamagedCache:
+        raise  # the disk-cached build parses afresh
+    except SourceError as exc:  # a layout's error
         raise BuildFailed(result.problems + [exc.to_problem()]) from None
     result.outputs = [page for page in pages if page is not None] + static.files
     result.timings["render"] = time.perf_counter() - started

@@ -21,8 +21,9 @@ when they were read, hashed and copied out of the file one by one. A cache file 
 into memory rather than read, and decode() hands each body back as a view into the
 mapping, unread and unchecked; the story carries its body's SHA-256 in the checked
 payload, and the body is compared with it (then unpickled through the allow-list) only
-when something first reads it. A damaged body is reported then, as an error naming the
-story, and never used. Cache files are only ever replaced (written aside, then renamed),
+when something first reads it. A damaged body raises errors.DamagedCache then, and is
+never used: the build forgets every parse result (forget_parsed, noted like a rejected
+file) and parses every file again. Cache files are only ever replaced (written aside, then renamed),
 never rewritten in place, so a mapping keeps the bytes that were there when it was made."""
 
 from __future__ import annotations
@@ -257,6 +258,11 @@ class DiskCache:
         if self._lock is not None and not self._froze and gc.get_freeze_count() == 0:
             gc.freeze()
             self._froze = True
+
+    def forget_parsed(self, why: str) -> None:
+        """Drop what parsed() loaded (noted with `why`): save_parsed then rewrites every shard."""
+        self.rejected.setdefault(why, []).extend(f"parsed-{shard:02d}.bin" for shard in self._shards)
+        self._shards = {}
 
     def save_parsed(self, used: dict[tuple, tuple]) -> None:
         """Keep exactly the entries this build used; rewrite only shards that differ."""

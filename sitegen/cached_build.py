@@ -24,7 +24,7 @@ from .assets import StaticAssets, collect_assets
 from .build import BuildCache, parse_all, render_site
 from .cache import DiskCache
 from .config import SiteConfig
-from .errors import SourceError
+from .errors import DamagedCache, SourceError
 from .link import graph_signature
 from .load import ContentFiles, load_content
 from .model import BuildOptions, BuildResult
@@ -69,10 +69,32 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
         digest = index.get(key)
         return digest if digest is not None and trees.has(rel, digest) else None
 
+    def render_everything() -> BuildResult:
+        nonlocal files, writer
+        writer = SpareWriter(trees) if spare_ok else None  # a new one: it rescans what the spare holds
+        try:
+            return render_site(root, config, options, memory, files, static=static, progress=progress,
+                               reuse=reuse if writer else None, sink=writer)
+        except DamagedCache:  # a story body in the parse cache failed its check: parse every file
+            disk.forget_parsed("a story's body in it failed its checksum")
+            memory.parsed.clear()
+            files = load_content(root)
+            keys.clear()
+            named.clear()
+            writer = SpareWriter(trees) if spare_ok else None
+            return render_site(root, config, options, memory, files, static=static, progress=progress,
+                               reuse=reuse if writer else None, sink=writer)
+
     only = _pages_showing_edits(record, frame, files, config, options, memory) if spare_ok and trees.dest_files else None
     writer = SpareWriter(trees) if spare_ok else None
-    result = render_site(root, config, options, memory, files, static=static, progress=progress,
-                         reuse=reuse if writer else None, sink=writer, only=only)
+    try:
+        result = render_site(root, config, options, memory, files, static=static, progress=progress,
+                             reuse=reuse if writer else None, sink=writer, only=only)
+    except DamagedCache:
+        keys.clear()
+        named.clear()
+        only = None
+        result = render_everything()
     if only is not None:  # every other page is as the last build left it
         made = {plan.dest for plan in result.plans} | {output.dest for output in static.files}
         unplanned = {rel: state.digest for rel, state in trees.dest_files.items() if rel not in made}
@@ -90,8 +112,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
             keys.clear()
             named.clear()
             only = None
-            writer = SpareWriter(trees)
-            result = render_site(root, config, options, memory, files, static=static, reuse=reuse, sink=writer)
+            result = render_everything()
             report = writer.finish(result.outputs, {})
         result.written, result.unchanged = report.written, report.unchanged
     else:

@@ -70,6 +70,11 @@ class SourceError(SitegenError):
         return Problem(self.location, self.message, "error", self.hint)
 
 
+class DamagedCache(SourceError):
+    """A story body the build cache holds failed its check when first read. A build with
+    the disk cache then parses every file again; anywhere else it is a source error."""
+
+
 class FrontMatterError(SourceError):
     """Raised when a story's front matter cannot be split or parsed as YAML."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
-from .errors import Problem, SourceError, SourceLocation
+from .errors import DamagedCache, Problem, SourceLocation
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ class Story:
             if not isinstance(body, tuple) or len(body) != len(STORY_BODY_FIELDS):
                 raise ValueError("not a story body")
         except ValueError:
-            raise SourceError(SourceLocation(self.rel_path), "the build cache's copy of this story is damaged",
+            raise DamagedCache(SourceLocation(self.rel_path), "the build cache's copy of this story is damaged",
                               "delete the .sitegen-cache/ folder and build again") from None
         self.__dict__.update(zip(STORY_BODY_FIELDS, body))
         del self.__dict__["_packed_body"], self.__dict__["_body_checksum"]
