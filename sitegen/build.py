@@ -179,11 +179,9 @@ def _related_step(cache: BuildCache | None, jobs: int, progress: Progress):
 def graph_key(published: list[Story], picks: dict[str, list[str]], count: int) -> str:
     """Everything related cards depend on: each story's slug, tags, date, storyline and
     draft flag, the checked picks and the number of cards. A body edit keeps the key."""
-    digest = hashlib.sha256(f"{count}\0".encode())
-    for story in published:
-        digest.update(repr((story.slug, tuple(t.slug for t in story.tags), story.date.isoformat(), story.storyline,
-                            story.draft, tuple(picks.get(story.slug, ())))).encode())
-    return digest.hexdigest()
+    return hashlib.sha256(plan_bytes((count, tuple(
+        (story.slug, tuple(t.slug for t in story.tags), story.date.isoformat(), story.storyline, story.draft,
+         tuple(picks.get(story.slug, ()))) for story in published)))).hexdigest()
 
 
 def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,

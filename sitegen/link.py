@@ -158,29 +158,39 @@ class _LinkTargets:
     pages: list[Page]
     aliases: set[str]  # old addresses that redirect to a published story
     hints: _Hints = field(default_factory=_Hints, compare=False)
+    _slugs: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def tag_slug(self, name: str) -> str:
+        """slugify, remembered: thousands of bodies link to the same few tags."""
+        found = self._slugs.get(name)
+        if found is None:
+            found = self._slugs[name] = slugify(name)
+        return found
 
 
 def _check_cross_links(rel_path: str, links, targets: _LinkTargets, problems: list[Problem]) -> None:
     every, by_slug, tag_slugs = targets.every, targets.by_slug, targets.tag_slugs
     for link in links:
         href = link.href
-        where = SourceLocation(rel_path, link.line)
         if not href.startswith((STORY_SCHEME, TAG_SCHEME)):
-            problem = _site_path_problem(href, targets, where)
-            if problem:
-                problems.append(problem)
+            if href.startswith(("/", targets.base_url)):  # the only links _site_path_problem checks
+                problem = _site_path_problem(href, targets, SourceLocation(rel_path, link.line))
+                if problem:
+                    problems.append(problem)
         elif href.startswith(STORY_SCHEME):
             target = href[len(STORY_SCHEME):].partition("#")[0].strip()
             if target not in every:
                 close = targets.hints.closest("story", target, every)
-                problems.append(Problem(where, f"link to story '{target}': no story has that slug", hint=f"did you mean 'story:{close}'?" if close else ""))
+                problems.append(Problem(SourceLocation(rel_path, link.line), f"link to story '{target}': no story has that slug",
+                                        hint=f"did you mean 'story:{close}'?" if close else ""))
             elif target not in by_slug:
-                problems.append(Problem(where, f"link to story '{target}', which is a draft or dated in the future: the link is broken until it is published", "warning"))
+                problems.append(Problem(SourceLocation(rel_path, link.line), f"link to story '{target}', which is a draft or dated in the future: the link is broken until it is published", "warning"))
         elif href.startswith(TAG_SCHEME):
-            target = slugify(href[len(TAG_SCHEME):].partition("#")[0])
+            target = targets.tag_slug(href[len(TAG_SCHEME):].partition("#")[0])
             if target not in tag_slugs:
                 close = targets.hints.closest("tag", target, tag_slugs)
-                problems.append(Problem(where, f"link to tag '{target}': no published story has that tag", hint=f"did you mean 'tag:{close}'?" if close else ""))
+                problems.append(Problem(SourceLocation(rel_path, link.line), f"link to tag '{target}': no published story has that tag",
+                                        hint=f"did you mean 'tag:{close}'?" if close else ""))
 
 
 def _site_path_problem(href: str, targets: _LinkTargets, where: SourceLocation) -> Problem | None:
