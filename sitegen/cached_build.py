@@ -30,7 +30,7 @@ from .load import ContentFiles, load_content
 from .model import BuildOptions, BuildResult
 from .progress import Progress
 from .render import layouts_digest, static_dirs
-from .write import FileState, SpareWriter, StaleOutput, Trees, can_keep_spare, write_site
+from .write import FileState, SpareScan, SpareWriter, StaleOutput, Trees, can_keep_spare, write_site
 
 
 def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptions, disk: DiskCache,
@@ -51,101 +51,102 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
         result.timings["check"] = time.perf_counter() - started
         return result
 
-    cache_started = time.perf_counter()
-    memory = BuildCache(parsed=disk.parsed(), related=_a_dict(disk.get("related")))
-    if _unread_and_unparsed(files, memory, config):  # the parse cache lost entries: read every file
-        files = load_content(root)
-    related_before = set(memory.related)
-    index = _a_dict(disk.get("pages"))  # page key -> digest of the bytes it produced
-    cache_seconds = time.perf_counter() - cache_started
     spare_ok = can_keep_spare(dest, trees.spare)
-    keys: dict[str, str] = {}  # output path -> page key, for the next build's index
-    named: dict[bytes, list[str]] = {}  # story digest -> output paths of the pages naming it
-
-    def reuse(rel: str, key: str, keyed: bytes) -> bytes | None:
-        keys[rel] = key
-        for digest in set(_NAMED_DIGEST.findall(keyed)):
-            named.setdefault(digest, []).append(rel)
-        digest = index.get(key)
-        return digest if digest is not None and trees.has(rel, digest) else None
-
-    def render_everything() -> BuildResult:
-        nonlocal files, writer
-        writer = SpareWriter(trees) if spare_ok else None  # a new one: it rescans what the spare holds
-        try:
-            return render_site(root, config, options, memory, files, static=static, progress=progress,
-                               reuse=reuse if writer else None, sink=writer)
-        except DamagedCache:  # a story body in the parse cache failed its check: parse every file
-            disk.forget_parsed("a story's body in it failed its checksum")
-            memory.parsed.clear()
+    with SpareScan(trees.spare if spare_ok else None) as ahead:  # walks the spare on another core meanwhile
+        cache_started = time.perf_counter()
+        memory = BuildCache(parsed=disk.parsed(), related=_a_dict(disk.get("related")))
+        if _unread_and_unparsed(files, memory, config):  # the parse cache lost entries: read every file
             files = load_content(root)
-            keys.clear()
-            named.clear()
-            writer = SpareWriter(trees) if spare_ok else None
-            return render_site(root, config, options, memory, files, static=static, progress=progress,
-                               reuse=reuse if writer else None, sink=writer)
+        related_before = set(memory.related)
+        index = _a_dict(disk.get("pages"))  # page key -> digest of the bytes it produced
+        cache_seconds = time.perf_counter() - cache_started
+        keys: dict[str, str] = {}  # output path -> page key, for the next build's index
+        named: dict[bytes, list[str]] = {}  # story digest -> output paths of the pages naming it
 
-    only = _pages_showing_edits(record, frame, files, config, options, memory) if spare_ok and trees.dest_files else None
-    writer = SpareWriter(trees) if spare_ok else None
-    try:
-        result = render_site(root, config, options, memory, files, static=static, progress=progress,
-                             reuse=reuse if writer else None, sink=writer, only=only)
-    except DamagedCache:
-        keys.clear()
-        named.clear()
-        only = None
-        result = render_everything()
-    if only is not None:  # every other page is as the last build left it
-        made = {plan.dest for plan in result.plans} | {output.dest for output in static.files}
-        unplanned = {rel: state.digest for rel, state in trees.dest_files.items() if rel not in made}
-        result.kept.update(unplanned)
-        result.cache_hits += len(unplanned)
-    result.timings["load"] = loaded
-    result.timings["cache"] = cache_seconds
-    progress.finish()
-    write_started = time.perf_counter()
-    if writer is not None:
+        def reuse(rel: str, key: str, keyed: bytes) -> bytes | None:
+            keys[rel] = key
+            for digest in set(_NAMED_DIGEST.findall(keyed)):
+                named.setdefault(digest, []).append(rel)
+            digest = index.get(key)
+            return digest if digest is not None and trees.has(rel, digest) else None
+
+        def render_everything() -> BuildResult:
+            nonlocal files, writer
+            writer = SpareWriter(trees) if spare_ok else None  # a new one: it rescans what the spare holds
+            try:
+                return render_site(root, config, options, memory, files, static=static, progress=progress,
+                                   reuse=reuse if writer else None, sink=writer)
+            except DamagedCache:  # a story body in the parse cache failed its check: parse every file
+                disk.forget_parsed("a story's body in it failed its checksum")
+                memory.parsed.clear()
+                files = load_content(root)
+                keys.clear()
+                named.clear()
+                writer = SpareWriter(trees) if spare_ok else None
+                return render_site(root, config, options, memory, files, static=static, progress=progress,
+                                   reuse=reuse if writer else None, sink=writer)
+
+        only = _pages_showing_edits(record, frame, files, config, options, memory) if spare_ok and trees.dest_files else None
+        writer = SpareWriter(trees, ahead) if spare_ok else None
         try:
-            report = writer.finish(result.outputs, result.kept)
-        except StaleOutput:  # someone changed the output folder meanwhile: render it all
-            index.clear()
+            result = render_site(root, config, options, memory, files, static=static, progress=progress,
+                                 reuse=reuse if writer else None, sink=writer, only=only)
+        except DamagedCache:
             keys.clear()
             named.clear()
             only = None
             result = render_everything()
-            report = writer.finish(result.outputs, {})
-        result.written, result.unchanged = report.written, report.unchanged
-    else:
-        write_site(dest, result.outputs)
-        trees.dest_files, trees.spare_files = {}, {}
-        result.written = len(result.outputs)
-    result.timings["write"] = time.perf_counter() - write_started
+        if only is not None:  # every other page is as the last build left it
+            made = {plan.dest for plan in result.plans} | {output.dest for output in static.files}
+            unplanned = {rel: state.digest for rel, state in trees.dest_files.items() if rel not in made}
+            result.kept.update(unplanned)
+            result.cache_hits += len(unplanned)
+        result.timings["load"] = loaded
+        result.timings["cache"] = cache_seconds
+        progress.finish()
+        write_started = time.perf_counter()
+        if writer is not None:
+            try:
+                report = writer.finish(result.outputs, result.kept)
+            except StaleOutput:  # someone changed the output folder meanwhile: render it all
+                index.clear()
+                keys.clear()
+                named.clear()
+                only = None
+                result = render_everything()
+                report = writer.finish(result.outputs, {})
+            result.written, result.unchanged = report.written, report.unchanged
+        else:
+            write_site(dest, result.outputs)
+            trees.dest_files, trees.spare_files = {}, {}
+            result.written = len(result.outputs)
+        result.timings["write"] = time.perf_counter() - write_started
 
-    save_started = time.perf_counter()
-    used = {(kind, s.rel_path, s.digest, config.raw_html) for kind, group in
-            (("story", files.stories), ("page", files.pages), ("storyline", files.storylines)) for s in group}
-    disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
-    if files.states != known:
-        disk.put("sources", files.states)
-    if set(memory.related) != related_before:
-        disk.put("related", memory.related)
-    new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
-    if only is not None:  # the pages not planned this time keep their keys
-        new_index = {**index, **new_index}
-    if new_index != index:
-        disk.put("pages", new_index)
-    stories = {s.rel_path: s.digest for s in files.stories}
-    if only is not None:
-        named = _merged(_a_dict(record.get("named")), named)
-    wanted = {digest.encode() for digest in stories.values()}
-    last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options),
-                   "trees": (_plain(trees.dest_files), _plain(trees.spare_files)), "frame": frame, "stories": stories,
-                   "named": {digest: tuple(paths) for digest, paths in named.items() if digest in wanted}}
-    disk.put("last-build", last)
-    result.notes = disk.notes
-    result.timings["save"] = time.perf_counter() - save_started
-    result.timings["total"] = time.perf_counter() - started
-    return result
+        save_started = time.perf_counter()
+        used = {(kind, s.rel_path, s.digest, config.raw_html) for kind, group in
+                (("story", files.stories), ("page", files.pages), ("storyline", files.storylines)) for s in group}
+        disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
+        if files.states != known:
+            disk.put("sources", files.states)
+        if set(memory.related) != related_before:
+            disk.put("related", memory.related)
+        new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
+        if only is not None:  # the pages not planned this time keep their keys
+            new_index = {**index, **new_index}
+        if new_index != index:
+            disk.put("pages", new_index)
+        stories = {s.rel_path: s.digest for s in files.stories}
+        if only is not None:
+            named = _merged(_a_dict(record.get("named")), named)
+        wanted = {digest.encode() for digest in stories.values()}
+        last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options),
+                       "trees": (_plain(trees.dest_files), _plain(trees.spare_files)), "frame": frame, "stories": stories,
+                       "named": {digest: tuple(paths) for digest, paths in named.items() if digest in wanted}}
+        disk.put("last-build", last)
+        result.notes = disk.notes
+        result.timings["save"] = time.perf_counter() - save_started
+        result.timings["total"] = time.perf_counter() - started
+        return result
 
 
 # A story digest in a page key's bytes (build.keyed_bytes pickles each 64-character string
