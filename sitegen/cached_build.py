@@ -30,7 +30,8 @@ from .load import ContentFiles, load_content
 from .model import BuildOptions, BuildResult
 from .progress import Progress
 from .render import layouts_digest, static_dirs
-from .write import FileState, SpareScan, SpareWriter, StaleOutput, Trees, can_keep_spare, write_site
+from .scan import SpareScan
+from .write import FileState, SpareWriter, StaleOutput, Trees, can_keep_spare, write_site
 
 
 def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptions, disk: DiskCache,

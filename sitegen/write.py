@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import multiprocessing
 import os
 import shutil
-import stat as stat_module
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from .errors import OutputCollisionError, UsageError
 from .model import OutputFile
-from .parallel import can_fork
+from .scan import SpareScan, scan_tree
 
 _RENAME_EXCHANGE = 2
 
@@ -141,7 +138,7 @@ class Trees:
         """Does the output folder hold exactly the recorded files, each untouched?"""
         if not self.dest.is_dir() or self.dest.is_symlink():
             return False
-        found = _scan(self.dest, tidy=False)
+        found = scan_tree(self.dest, tidy=False)
         return found.keys() == self.dest_files.keys() and all(self.dest_files[rel].matches(stat) for rel, stat in found.items())
 
 
@@ -186,7 +183,7 @@ class SpareWriter:
     core, and no page's bytes travel back); record() takes its answer in the build's own
     process. put() is both at once."""
 
-    def __init__(self, trees: Trees, ahead: "SpareScan | None" = None) -> None:
+    def __init__(self, trees: Trees, ahead: SpareScan | None = None) -> None:
         self.trees = trees
         self.spare = trees.spare
         self.spare.parent.mkdir(parents=True, exist_ok=True)
@@ -195,7 +192,7 @@ class SpareWriter:
         self.spare.mkdir(exist_ok=True)
         # What the spare really holds, before any change: scanned now, or by `ahead` meanwhile.
         scanned = ahead.result() if ahead is not None else None
-        self.present = scanned if scanned is not None else _scan(self.spare)
+        self.present = scanned if scanned is not None else scan_tree(self.spare)
         self.files: Manifest = {}
         self.written = 0
         self._made: set[Path] = set()  # folders known to exist, per process
@@ -280,90 +277,6 @@ class SpareWriter:
             handle.flush()
             stat = os.fstat(handle.fileno())
         return FileState(digest, stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-def _scan(tree: Path, tidy: bool = True) -> dict[str, os.stat_result]:
-    """Every file in a tree by posix path. With `tidy` (the spare, which only sitegen
-    writes), links and stray temporary files are removed; otherwise an entry that is not
-    a plain file is reported under its path with its own stat, which no recorded
-    FileState matches. (os.scandir with plain strings: this walks every output file.)"""
-    found: dict[str, os.stat_result] = {}
-    pending = [("", os.fspath(tree))]
-    while pending:
-        prefix, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append((rel + "/", entry.path))
-                    continue
-                stat = entry.stat(follow_symlinks=False)
-                if tidy and (entry.name.endswith(".sitegen-tmp") or not stat_module.S_ISREG(stat.st_mode)):
-                    os.unlink(entry.path)
-                    continue
-                found[rel] = stat
-    return found
-
-
-class Seen(NamedTuple):
-    """What FileState.matches and SpareWriter read of an os.stat_result."""
-
-    st_size: int
-    st_mtime_ns: int
-    st_ino: int
-
-
-class SpareScan:
-    """_scan(spare) in a forked child, started early and collected by the SpareWriter.
-
-    Walking a big spare tree is hundreds of milliseconds of system calls (0.3 to 0.7 s for
-    15,000 files in 10,000 folders) that nothing needs until the writer starts, so they run
-    on another core while the build loads and links. Use it as a context manager: a scan
-    nobody collected is stopped on exit. Where fork() is not available, or the spare is not
-    a plain folder, result() is None and the writer scans for itself."""
-
-    def __init__(self, spare: Path | None) -> None:
-        self._child = self._pipe = None
-        if spare is None or not can_fork() or spare.is_symlink() or not spare.is_dir():
-            return
-        receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-        child = multiprocessing.get_context("fork").Process(target=_scan_into, args=(spare, sender), daemon=True)
-        child.start()
-        sender.close()
-        self._child, self._pipe = child, receiver
-
-    def result(self) -> dict[str, Seen] | None:
-        if self._pipe is None:
-            return None
-        try:
-            found = self._pipe.recv()
-        except (EOFError, OSError):
-            found = None
-        self.close()
-        return None if found is None else {rel: Seen(*state) for rel, state in found}
-
-    def close(self) -> None:
-        if self._child is not None:
-            self._pipe.close()
-            if self._child.is_alive():
-                self._child.terminate()
-            self._child.join()
-            self._child = self._pipe = None
-
-    def __enter__(self) -> "SpareScan":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-
-def _scan_into(spare: Path, sender) -> None:
-    try:
-        found = [(rel, (s.st_size, s.st_mtime_ns, s.st_ino)) for rel, s in _scan(spare).items()]
-    except OSError:
-        found = None  # the writer scans again and meets the error itself
-    sender.send(found)
-    sender.close()
 
 
 def _make_folder(folder: Path, tree: Path) -> None:

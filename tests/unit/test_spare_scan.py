@@ -1,4 +1,4 @@
-"""write.SpareScan: the spare tree walked in a child process gives what the writer's own
+"""scan.SpareScan: the spare tree walked in a child process gives what the writer's own
 walk gives, tidies the same way, and a scan nobody collects is stopped."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.parallel import can_fork
-from sitegen.write import SpareScan, _scan
+from sitegen.scan import SpareScan, scan_tree as _scan
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the scan runs ahead only where fork() exists")
 
