@@ -13,22 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import generate_corpus
 from sitegen import cache as cache_module
 from sitegen.build import build
 from sitegen.cache import CACHE_DIR, DiskCache
 from sitegen.model import STORY_BODY_FIELDS, BuildOptions, restore_story
 
+from .sites import generated_site, private_copy, tree
+
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
 SERIAL = BuildOptions(jobs=1, now=NOW)
 PARALLEL = BuildOptions(jobs=2, now=NOW)
 STORIES = 200
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Every file under folder (hidden ones too) -> sha256 of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() or p.is_symlink()}
 
 
 def reference(root: Path, into: Path) -> dict[str, str]:
@@ -40,17 +35,12 @@ def reference(root: Path, into: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("corpus") / "site"
-    generate_corpus(root, STORIES, seed=7)
-    return root
+    return generated_site(tmp_path_factory, STORIES, seed=7)
 
 
 @pytest.fixture
 def fresh(site, tmp_path) -> Path:
-    """A private copy of the generated site, without any cache."""
-    root = tmp_path / "site"
-    shutil.copytree(site, root, ignore=shutil.ignore_patterns(CACHE_DIR))
-    return root
+    return private_copy(site, tmp_path)
 
 
 def edit_body(root: Path, number: int) -> None:
@@ -131,6 +121,14 @@ def test_an_output_file_edited_by_hand_is_not_trusted(fresh, tmp_path):
 
 def cache_files(root: Path) -> list[Path]:
     return sorted((root / CACHE_DIR).glob("*.bin"))
+
+
+def story_shard(root: Path) -> tuple[Path, bytes]:
+    """A parse shard that holds a story, and the fingerprint its files carry."""
+    stamp = cache_module.fingerprint()
+    shard = next(path for path in cache_files(root) if path.name.startswith("parsed-")
+                 and any(key[0] == "story" for key in cache_module.decode(path.read_bytes(), stamp)))
+    return shard, stamp
 
 
 def truncate(path: Path) -> None:
@@ -229,9 +227,7 @@ def test_a_story_body_in_the_cache_that_would_run_code_is_refused_and_rebuilt(fr
     says so in a note."""
     out = fresh / "public"
     build(fresh, out, PARALLEL, disk_cache=True)
-    stamp = cache_module.fingerprint()
-    shard = next(path for path in cache_files(fresh) if path.name.startswith("parsed-")
-                 and any(key[0] == "story" for key in cache_module.decode(path.read_bytes(), stamp)))
+    shard, stamp = story_shard(fresh)
     entries = cache_module.decode(shard.read_bytes(), stamp)
     key = next(key for key in entries if key[0] == "story")
     story, problems = entries[key]
@@ -255,9 +251,7 @@ def test_a_story_body_altered_inside_a_cache_file_is_found_and_rebuilt(fresh, tm
     build parses every file again."""
     out = fresh / "public"
     build(fresh, out, PARALLEL, disk_cache=True)
-    stamp = cache_module.fingerprint()
-    shard = next(path for path in cache_files(fresh) if path.name.startswith("parsed-")
-                 and any(key[0] == "story" for key in cache_module.decode(path.read_bytes(), stamp)))
+    shard, stamp = story_shard(fresh)
     blob = bytearray(shard.read_bytes())
     entries = cache_module.decode(bytes(blob), stamp)
     key, (story, _) = next((key, value) for key, value in entries.items() if key[0] == "story")

@@ -4,7 +4,6 @@ without a cache writes; any other change plans every page."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -14,34 +13,26 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import generate_corpus
 from sitegen import load as load_module
 from sitegen.build import build
 from sitegen.cache import CACHE_DIR
 from sitegen.model import BuildOptions, BuildResult
+
+from .sites import generated_site, private_copy, tree
 
 NOW = datetime(2026, 11, 28, tzinfo=timezone.utc)
 OPTIONS = BuildOptions(jobs=2, now=NOW)
 STORIES = 120
 
 
-def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("corpus") / "site"
-    generate_corpus(root, STORIES, seed=11)
-    return root
+    return generated_site(tmp_path_factory, STORIES, seed=11)
 
 
 @pytest.fixture
 def site(corpus, tmp_path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(corpus, root, ignore=shutil.ignore_patterns(CACHE_DIR))
-    return root
+    return private_copy(corpus, tmp_path)
 
 
 def story_path(root: Path, number: int) -> Path:
