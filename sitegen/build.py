@@ -35,7 +35,7 @@ from .minify import minify_page
 from .model import BuildOptions, BuildResult, OutputFile, Site, Story
 from .parallel import map_in_order
 from .progress import Progress
-from .related import related_map
+from .related import related_map, rerank_after_tag_edits
 from .render import Renderer, static_dirs
 from .stories import parse_page, parse_story, parse_storyline_file
 from .views import PagePlan, page_context, plan_pages
@@ -49,7 +49,7 @@ class BuildCache:
 
     parsed: dict[tuple, tuple] = field(default_factory=dict)
     pages: dict[str, bytes] = field(default_factory=dict)
-    related: dict[str, dict] = field(default_factory=dict)  # only the latest map is kept
+    related: dict[str, tuple] = field(default_factory=dict)  # only the latest: key -> (count, graph rows, cards)
 
 
 def build(root: Path, dest: Path, options: BuildOptions = BuildOptions(), base_url: str | None = None,
@@ -159,29 +159,49 @@ def _related_step(cache: BuildCache | None, jobs: int, progress: Progress):
     """related_map, cached by a digest of what it reads, on every core."""
 
     def relate(published: list[Story], picks: dict[str, list[str]], count: int) -> dict:
-        key = graph_key(published, picks, count)
-        if cache is not None and key in cache.related:
-            return cache.related[key]
+        rows = graph_rows(published, picks)
+        key = hashlib.sha256(plan_bytes((count, rows))).hexdigest()
+        last = _latest_related(cache)
+        if last is not None and last[0] == key:
+            return last[3]
 
         def run(func, items, context):
             progress.begin("related", len(items))
             return map_in_order(func, items, context, jobs, progress.advance)
 
-        cards = related_map(published, picks, count, run)
+        # After a tags edit, only the stories whose cards it can move are ranked again.
+        rerank = rerank_after_tag_edits(last[2], rows) if last is not None and last[1] == count else None
+        if rerank is not None:
+            fresh = related_map(published, picks, count, run, only=rerank)
+            cards = {story.slug: fresh[story.slug] if story.slug in fresh else last[3][story.slug] for story in published}
+        else:
+            cards = related_map(published, picks, count, run)
         if cache is not None:
             cache.related.clear()
-            cache.related[key] = cards
+            cache.related[key] = (count, rows, cards)
         return cards
 
     return relate
 
 
-def graph_key(published: list[Story], picks: dict[str, list[str]], count: int) -> str:
-    """Everything related cards depend on: each story's slug, tags, date, storyline and
-    draft flag, the checked picks and the number of cards. A body edit keeps the key."""
-    return hashlib.sha256(plan_bytes((count, tuple(
-        (story.slug, tuple(t.slug for t in story.tags), story.date.isoformat(), story.storyline, story.draft,
-         tuple(picks.get(story.slug, ()))) for story in published)))).hexdigest()
+def graph_rows(published: list[Story], picks: dict[str, list[str]]) -> tuple:
+    """Everything related cards depend on, besides the number of cards: each story's slug,
+    tags, date, storyline and draft flag, and its checked picks. A body edit keeps them."""
+    return tuple((story.slug, tuple(t.slug for t in story.tags), story.date.isoformat(), story.storyline, story.draft,
+                  tuple(picks.get(story.slug, ()))) for story in published)
+
+
+def _latest_related(cache: BuildCache | None) -> tuple | None:
+    """(key, count, rows, cards) of the last related map, if the cache holds a sound one."""
+    if cache is None or len(cache.related) != 1:
+        return None
+    (key, value), = cache.related.items()
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], tuple) and isinstance(value[2], dict)):
+        return None
+    count, rows, cards = value
+    if not all(isinstance(row, tuple) and len(row) == 6 and row[0] in cards for row in rows):
+        return None
+    return key, count, rows, cards
 
 
 def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,

@@ -299,10 +299,11 @@ def _in_order(func: Callable, items: Sequence, context) -> list:
 
 
 def related_map(published: Sequence, picks: dict[str, list[str]], count: int,
-                run: Callable[[Callable, Sequence, Any], list] = _in_order) -> dict[str, tuple[RelatedCard, ...]]:
-    """Cards for every published story. `picks` are the checked continue_reading slugs;
-    `run(func, items, context)` maps func over the stories (the build passes one that
-    uses every core; the cards are the same)."""
+                run: Callable[[Callable, Sequence, Any], list] = _in_order,
+                only: set[str] | None = None) -> dict[str, tuple[RelatedCard, ...]]:
+    """Cards for every published story (for those in `only`, when given). `picks` are the
+    checked continue_reading slugs; `run(func, items, context)` maps func over the stories
+    (the build passes one that uses every core; the cards are the same)."""
     # The step makes millions of objects and no reference cycles: left on, the collector
     # would scan the growing heap over and over (at 100,000 stories, for longer than the
     # ranking itself takes). It runs as usual again afterwards.
@@ -317,12 +318,36 @@ def related_map(published: Sequence, picks: dict[str, list[str]], count: int,
         # Stories are ranked grouped by their rarest tags, which makes them walk the same
         # lists one after another (still in the CPU cache); the cards go back in order.
         walk_key = index.walk_key
-        order = sorted(range(len(published)), key=[walk_key(s.slug) for s in published].__getitem__)
-        found = run(_cards, [published[n] for n in order], (index, picks, by_slug, count, drafts))
-        cards: list = [()] * len(published)
+        ranked = [s for s in published if s.slug in only] if only is not None else published
+        order = sorted(range(len(ranked)), key=[walk_key(s.slug) for s in ranked].__getitem__)
+        found = run(_cards, [ranked[n] for n in order], (index, picks, by_slug, count, drafts))
+        cards: list = [()] * len(ranked)
         for n, story_cards in zip(order, found):
             cards[n] = story_cards
-        return {story.slug: story_cards for story, story_cards in zip(published, cards)}
+        return {story.slug: story_cards for story, story_cards in zip(ranked, cards)}
     finally:
         if collecting:
             gc.enable()
+
+
+def rerank_after_tag_edits(before: Sequence[tuple], after: Sequence[tuple]) -> set[str] | None:
+    """Rows are (slug, tag slugs, date, storyline, draft, picks) of the published stories
+    in order, before and after an edit. When only tags changed, the stories whose cards may
+    differ: those carrying a tag whose set of stories changed (its weight, its rank among
+    the tags and what it shares all move with that set) and those that pick a story whose
+    tags changed. Every other story's scores, ranks and tie-breaks read only tags, dates
+    and storylines that are as they were, so its cards are too. None: rank them all."""
+    if len(before) != len(after):
+        return None
+    changed: set[str] = set()
+    retagged: set[str] = set()
+    for old, new in zip(before, after):
+        if old[0] != new[0] or old[2:] != new[2:]:
+            return None
+        if old[1] != new[1]:
+            changed |= set(old[1]) ^ set(new[1])
+            retagged.add(new[0])
+    if not retagged:
+        return None
+    return {row[0] for rows in (before, after) for row in rows
+            if changed.intersection(row[1]) or row[0] in retagged or retagged.intersection(row[5])}

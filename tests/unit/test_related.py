@@ -80,3 +80,63 @@ def test_related_map_leaves_the_garbage_collector_as_it_found_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_after_tag_edits_only_the_stories_they_can_move_are_ranked_again_and_cards_match():
+    """build's related step re-ranks, after a tags edit, only the stories rerank_after_tag_edits
+    names; the map must equal a full ranking after every edit, common tags included."""
+    import random
+    from dataclasses import replace
+
+    from sitegen.build import BuildCache, _related_step
+    from sitegen.progress import Progress
+    from sitegen.related import rerank_after_tag_edits
+
+    rng = random.Random(17)
+    vocabulary = [f"t{i}" for i in range(40)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # t0 on most stories
+
+    def some_tags():
+        return sorted(set(rng.choices(vocabulary, weights, k=rng.randint(1, 5))))
+
+    published = [Fake(f"s{i:03d}", tuple(T(t) for t in some_tags()), BASE - timedelta(days=rng.randrange(60)),
+                      rng.choice(["", "", "", "saga"]), draft=i % 37 == 5) for i in range(150)]
+    picks = {"s010": ["s020", "s030"], "s040": ["s011"]}
+    cache = BuildCache()
+    relate = _related_step(cache, 1, Progress.silent())
+    assert relate(published, picks, 5) == related_map(published, picks, 5)
+    reranked = []
+    for step in range(60):
+        i = rng.randrange(len(published)) if step % 5 else 20  # s020 is picked by s010
+        tags = [t.slug for t in published[i].tags]
+        change = rng.choice(["add", "drop", "swap", "new"])
+        if change == "add" or not tags:
+            tags.append(rng.choice(vocabulary))
+        elif change == "drop":
+            tags.remove(rng.choice(tags))
+        elif change == "swap":
+            tags[rng.randrange(len(tags))] = rng.choice(vocabulary)
+        else:
+            tags.append(f"brand-new-{step}")
+        before = [(s.slug, tuple(t.slug for t in s.tags), s.date.isoformat(), s.storyline, s.draft,
+                   tuple(picks.get(s.slug, ()))) for s in published]
+        published[i] = replace(published[i], tags=tuple(T(t) for t in dict.fromkeys(tags)))
+        after = [(s.slug, tuple(t.slug for t in s.tags), s.date.isoformat(), s.storyline, s.draft,
+                  tuple(picks.get(s.slug, ()))) for s in published]
+        rerank = rerank_after_tag_edits(before, after)
+        if rerank is not None:
+            reranked.append(len(rerank))
+        assert relate(published, picks, 5) == related_map(published, picks, 5), (step, change)
+    assert reranked and min(reranked) < len(published) // 4  # a rare tag's edit re-ranks few stories
+
+
+def test_anything_but_tags_changed_ranks_every_story_again():
+    from sitegen.related import rerank_after_tag_edits
+
+    row = ("a", ("x",), "2026-01-01T00:00:00+00:00", "", False, ())
+    assert rerank_after_tag_edits([row], [row]) is None  # nothing changed
+    assert rerank_after_tag_edits([row], [row, row]) is None
+    for changed in (("b",) + row[1:], row[:2] + ("2026-01-02T00:00:00+00:00",) + row[3:], row[:3] + ("saga",) + row[4:],
+                    row[:4] + (True, ()), row[:5] + (("b",),)):
+        assert rerank_after_tag_edits([row], [changed]) is None
+    assert rerank_after_tag_edits([row], [("a", ("y",)) + row[2:]]) == {"a"}
