@@ -32,7 +32,7 @@ from .errors import BuildFailed, DamagedCache, Problem, SourceError
 from .link import link_site
 from .load import ContentFiles, load_content
 from .minify import minify_page
-from .model import BuildOptions, BuildResult, OutputFile, Site, Story
+from .model import BuildOptions, BuildResult, OutputFile, Site, SourceFile, Story
 from .parallel import map_in_order
 from .progress import Progress
 from .related import related_map, rerank_after_tag_edits
@@ -128,9 +128,7 @@ PARSERS = {"story": parse_story, "page": parse_page, "storyline": parse_storylin
 def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], cache: BuildCache | None = None,
               jobs: int = 1, progress: Progress | None = None):
     """Parse every file not found in the cache, on `jobs` processes (0: every core)."""
-    keyed = [(kind, source, (kind, source.rel_path, source.digest, config.raw_html))
-             for kind, sources in (("story", files.stories), ("page", files.pages), ("storyline", files.storylines))
-             for source in sources]
+    keyed = parse_keys(files, config.raw_html)
     found = {key: cache.parsed[key] for _, _, key in keyed if cache is not None and key in cache.parsed}
     missing = [(kind, source, key) for kind, source, key in keyed if key not in found]
     progress = progress or Progress.silent()
@@ -148,6 +146,17 @@ def parse_all(files: ContentFiles, config: SiteConfig, problems: list[Problem], 
         if value is not None:
             into[kind].append(value)
     return stories, pages, storylines
+
+
+def parse_keys(files: ContentFiles, raw_html: bool) -> list[tuple[str, SourceFile, tuple]]:
+    """(kind, source, key) for every file, in order; a parse result is cached by its key."""
+    return [(kind, source, parse_key(kind, source.rel_path, source.digest, raw_html))
+            for kind, sources in (("story", files.stories), ("page", files.pages), ("storyline", files.storylines))
+            for source in sources]
+
+
+def parse_key(kind: str, rel_path: str, digest: str, raw_html: bool) -> tuple:
+    return (kind, rel_path, digest, raw_html)
 
 
 def _parse_one(raw_html: bool, item: tuple) -> tuple:

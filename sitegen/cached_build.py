@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .assets import StaticAssets, collect_assets
-from .build import BuildCache, parse_all, render_site
+from .build import BuildCache, parse_all, parse_key, parse_keys, render_site
 from .cache import DiskCache
 from .config import SiteConfig
 from .errors import DamagedCache, SourceError
@@ -71,30 +71,31 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
             digest = index.get(key)
             return digest if digest is not None and trees.has(rel, digest) else None
 
+        writer: SpareWriter | None = None
+
+        def render(only: set[str] | None, ahead: SpareScan | None = None) -> BuildResult:
+            """Into a new spare writer: it scans what the spare holds, unless `ahead` did."""
+            nonlocal writer
+            keys.clear()
+            named.clear()
+            writer = SpareWriter(trees, ahead) if spare_ok else None
+            return render_site(root, config, options, memory, files, static=static, progress=progress,
+                               reuse=reuse if writer else None, sink=writer, only=only)
+
         def render_everything() -> BuildResult:
-            nonlocal files, writer
-            writer = SpareWriter(trees) if spare_ok else None  # a new one: it rescans what the spare holds
+            nonlocal files
             try:
-                return render_site(root, config, options, memory, files, static=static, progress=progress,
-                                   reuse=reuse if writer else None, sink=writer)
+                return render(None)
             except DamagedCache:  # a story body in the parse cache failed its check: parse every file
                 disk.forget_parsed("a story's body in it failed its checksum")
                 memory.parsed.clear()
                 files = load_content(root)
-                keys.clear()
-                named.clear()
-                writer = SpareWriter(trees) if spare_ok else None
-                return render_site(root, config, options, memory, files, static=static, progress=progress,
-                                   reuse=reuse if writer else None, sink=writer)
+                return render(None)
 
         only = _pages_showing_edits(record, frame, files, config, options, memory) if spare_ok and trees.dest_files else None
-        writer = SpareWriter(trees, ahead) if spare_ok else None
         try:
-            result = render_site(root, config, options, memory, files, static=static, progress=progress,
-                                 reuse=reuse if writer else None, sink=writer, only=only)
+            result = render(only, ahead)
         except DamagedCache:
-            keys.clear()
-            named.clear()
             only = None
             result = render_everything()
         if only is not None:  # every other page is as the last build left it
@@ -111,8 +112,6 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
                 report = writer.finish(result.outputs, result.kept)
             except StaleOutput:  # someone changed the output folder meanwhile: render it all
                 index.clear()
-                keys.clear()
-                named.clear()
                 only = None
                 result = render_everything()
                 report = writer.finish(result.outputs, {})
@@ -124,8 +123,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
         result.timings["write"] = time.perf_counter() - write_started
 
         save_started = time.perf_counter()
-        used = {(kind, s.rel_path, s.digest, config.raw_html) for kind, group in
-                (("story", files.stories), ("page", files.pages), ("storyline", files.storylines)) for s in group}
+        used = {key for _, _, key in parse_keys(files, config.raw_html)}
         disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
         if files.states != known:
             disk.put("sources", files.states)
@@ -180,7 +178,7 @@ def _pages_showing_edits(record: dict, frame: str, files: ContentFiles, config: 
     pages: set[str] = set()
     try:
         for story in stories:
-            old = memory.parsed.get(("story", story.rel_path, before[story.rel_path], config.raw_html))
+            old = memory.parsed.get(parse_key("story", story.rel_path, before[story.rel_path], config.raw_html))
             if not isinstance(old, tuple) or old[0] is None or old[1] or graph_signature(old[0]) != graph_signature(story):
                 return None
             pages.update(named.get(old[0].digest.encode(), ()))
@@ -190,9 +188,7 @@ def _pages_showing_edits(record: dict, frame: str, files: ContentFiles, config: 
 
 
 def _unread_and_unparsed(files: ContentFiles, memory: BuildCache, config: SiteConfig) -> bool:
-    return any(source.text is None and (kind, source.rel_path, source.digest, config.raw_html) not in memory.parsed
-               for kind, group in (("story", files.stories), ("page", files.pages), ("storyline", files.storylines))
-               for source in group)
+    return any(source.text is None and key not in memory.parsed for _, source, key in parse_keys(files, config.raw_html))
 
 
 def _merged(before: dict, found: dict[bytes, list[str]]) -> dict[bytes, list[str]]:
