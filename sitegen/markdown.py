@@ -10,6 +10,7 @@ from typing import Sequence
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt, rules_block, rules_inline
+from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote import index as footnote_rules
@@ -26,6 +27,13 @@ _TEXT_CITATION = re.compile(r"\[\^([^\]\s]+)\]")
 # Characters some Markdown rule acts on (or that the output escapes), and line breaks: a
 # one-line text without any, starting with a letter, can only be one plain paragraph.
 _NOT_PLAIN = re.compile(r"[\n\r\\`~*_\[\]!<>&^|\t\x00]")
+# Link targets markdown-it's normalizeLink gives back unchanged: a lower-case http(s) host,
+# then a path, query and fragment of letters, digits and "_.~-/=&" (nothing to percent-encode
+# or punycode), and story:/tag: cross-links. It parses every URL into parts and formats them
+# again (~12 us a link, dozens of links a story), so these skip it; tests check the claim.
+_KEPT_URL = re.compile(
+    r"(?:(?:https?:)?//[a-z0-9]+(?:[.-][a-z0-9]+)*)?(?:/?[\w.~-][\w.~/-]*|/)?(?:\?[\w.~=&/-]*)?(?:#[\w.~/-]*)?"
+    r"|(?:story|tag):[\w.~-][\w.~/-]*(?:#[\w.~/-]*)?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,12 @@ def _stock_parser(raw_html: bool) -> MarkdownIt:
 def _parser(raw_html: bool) -> MarkdownIt:
     md = _stock_parser(raw_html)
     _try_only_rules_that_can_match(md)
+    md.normalizeLink = _normalize_link
     return md
+
+
+def _normalize_link(url: str) -> str:
+    return url if _KEPT_URL.fullmatch(url) else normalizeLink(url)
 
 
 # The first character each rule needs where it starts: at an inline position, or at a
