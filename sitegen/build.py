@@ -277,6 +277,8 @@ GENERATORS = {
     "feed": lambda site, plan: feeds.render_feed(site),
     "tag_feed": lambda site, plan: feeds.render_feed(site, plan.subject),
     "sitemap": lambda site, plan: sitemap.render_sitemap(plan.inputs),
+    "sitemap_index": lambda site, plan: sitemap.render_sitemap_index(plan.inputs),
+    "sitemap_part": lambda site, plan: sitemap.render_sitemap(plan.inputs),
     "robots": lambda site, plan: sitemap.render_robots(site),
     "redirects": lambda site, plan: redirects.render_rules(plan.inputs),
     "alias": lambda site, plan: redirects.render_stub(site, *plan.inputs),

@@ -14,6 +14,7 @@ from .errors import Problem, SourceLocation
 from .markdown import STORY_SCHEME, TAG_SCHEME
 from .model import BuildOptions, Page, RelatedCard, Site, Story, Storyline, Tag, TagListing
 from .related import related_map
+from .sitemap import is_sitemap_file
 from .slugs import slugify
 
 # First path segments that sitegen's own pages use; a page or alias may not take them.
@@ -262,7 +263,8 @@ def _check_paths(published: list[Story], pages: list[Page], tags: tuple[TagListi
     for story in published:
         for alias in story.aliases:
             first = alias.strip("/").split("/")[0]
-            if first in GENERATED_FILES or first in ("static", "page") or alias in ("/tags/", "/storylines/"):
+            # sitemap-N.xml: the parts of a sitemap index, written once a site outgrows one file.
+            if first in GENERATED_FILES or is_sitemap_file(first) or first in ("static", "page") or alias in ("/tags/", "/storylines/"):
                 message = f"alias '{alias}' is a path sitegen writes itself"
             elif alias in taken:
                 message = f"alias '{alias}' is already the address of {taken[alias]}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Container, Sequence
+from typing import Any, Collection, Sequence
 
 from markupsafe import Markup
 
@@ -233,7 +233,7 @@ def _dest(url: str) -> str:
     return url.strip("/") + "/index.html" if url != "/" else "index.html"
 
 
-def plan_pages(site: Site, wanted: Container[str] | None = None) -> list[PagePlan]:
+def plan_pages(site: Site, wanted: Collection[str] | None = None) -> list[PagePlan]:
     """Every page of the site, in a fixed order, with what each one depends on. With
     `wanted`, only the pages with those output paths (a rebuild that knows which pages an
     edit touched plans just those)."""
@@ -304,7 +304,7 @@ def tag_name(site: Site, slug: str) -> str:
     return listing.tag.name if listing else slug
 
 
-def publishing_plans(site: Site, pages: list[PagePlan], wanted: Container[str] | None = None) -> list[PagePlan]:
+def publishing_plans(site: Site, pages: list[PagePlan], wanted: Collection[str] | None = None) -> list[PagePlan]:
     """Feeds, crawler files and redirects, cached like pages: `inputs` hold what their bytes
     depend on. `pages` are the site's page plans (all of them when the sitemap is wanted)."""
     from . import feeds, redirects, sitemap  # imported here: they use this module's views
@@ -324,10 +324,14 @@ def publishing_plans(site: Site, pages: list[PagePlan], wanted: Container[str] |
             plans.append(PagePlan(redirects.stub_dest(alias), "", "alias", alias, 1, (url, title)))
     if want(redirects.REDIRECTS_FILE):
         plans.append(PagePlan(redirects.REDIRECTS_FILE, "", "redirects", "", 1, targets, "text/plain"))
-    if want("sitemap.xml"):
+    # The sitemap's files share one cut of every page's entry (an index and its parts, or
+    # one urlset): wanting any of them plans all pages, to cut them as a full plan does.
+    if wanted is None or any(sitemap.is_sitemap_file(dest) for dest in wanted):
         if wanted is not None:
             pages = [plan for plan in plan_pages(site) if plan.media_type == "text/html"]
-        plans.append(PagePlan("sitemap.xml", "", "sitemap", "", 1, sitemap.sitemap_entries(site, pages), "application/xml"))
+        for dest, kind, number, inputs in sitemap.sitemap_files(site, sitemap.sitemap_entries(site, pages)):
+            if want(dest):
+                plans.append(PagePlan(dest, "", kind, "", number, inputs, "application/xml"))
     if want("robots.txt"):
         plans.append(PagePlan("robots.txt", "", "robots", "", 1, (), "text/plain"))
     return plans
