@@ -27,13 +27,16 @@ _TEXT_CITATION = re.compile(r"\[\^([^\]\s]+)\]")
 # Characters some Markdown rule acts on (or that the output escapes), and line breaks: a
 # one-line text without any, starting with a letter, can only be one plain paragraph.
 _NOT_PLAIN = re.compile(r"[\n\r\\`~*_\[\]!<>&^|\t\x00]")
-# Link targets markdown-it's normalizeLink gives back unchanged: a lower-case http(s) host,
-# then a path, query and fragment of letters, digits and "_.~-/=&" (nothing to percent-encode
-# or punycode), and story:/tag: cross-links. It parses every URL into parts and formats them
+# Link targets markdown-it's normalizeLink gives back unchanged: an http(s) host of lower-case
+# labels (at most 63 characters each, 255 in all, as its URL parser allows), then a path,
+# query and fragment of letters, digits and "_.~-/=&" (nothing to percent-encode or
+# punycode), and story:/tag: cross-links. It parses every URL into parts and formats them
 # again (~12 us a link, dozens of links a story), so these skip it; tests check the claim.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _KEPT_URL = re.compile(
-    r"(?:(?:https?:)?//[a-z0-9]+(?:[.-][a-z0-9]+)*)?(?:/?[\w.~-][\w.~/-]*|/)?(?:\?[\w.~=&/-]*)?(?:#[\w.~/-]*)?"
+    rf"(?:(?:https?:)?//{_LABEL}(?:\.{_LABEL})*)?(?:/?[\w.~-][\w.~/-]*|/)?(?:\?[\w.~=&/-]*)?(?:#[\w.~/-]*)?"
     r"|(?:story|tag):[\w.~-][\w.~/-]*(?:#[\w.~/-]*)?", re.ASCII)
+MAX_KEPT_URL = 255
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _parser(raw_html: bool) -> MarkdownIt:
 
 
 def _normalize_link(url: str) -> str:
-    return url if _KEPT_URL.fullmatch(url) else normalizeLink(url)
+    return url if len(url) <= MAX_KEPT_URL and _KEPT_URL.fullmatch(url) else normalizeLink(url)
 
 
 # The first character each rule needs where it starts: at an inline position, or at a
