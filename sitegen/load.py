@@ -59,19 +59,18 @@ def load_content(root: Path, known: Mapping[str, SourceState] | None = None) -> 
     # plain file, known as one from the folder listing) skips the stats and path parsing
     # that load_file spends on links, pipes and devices; those still go through load_file.
     for parts, entry in _markdown_entries(str(content), ()):
-        path = Path(entry.path)
         if not _is_plain_file(entry):
-            load_file(root, path, found, real_root)
+            load_file(root, Path(entry.path), found, real_root)
             continue
         rel = "/".join((CONTENT_DIR, *parts))
-        source = _unchanged(entry, path, rel, known, found.states) if known else None
+        source = _unchanged(entry, rel, known, found.states) if known else None
         if source is None:
-            source = _read_source(path, entry.path, rel, found.problems, found.states)
+            source = _read_source(entry.path, rel, found.problems, found.states)
         _file_into_group(source, parts, rel, found)
     return found
 
 
-def _unchanged(entry: os.DirEntry, path: Path, rel: str, known: Mapping[str, SourceState],
+def _unchanged(entry: os.DirEntry, rel: str, known: Mapping[str, SourceState],
                states: dict[str, SourceState]) -> SourceFile | None:
     recorded = known.get(rel)
     if not isinstance(recorded, tuple) or len(recorded) != 5:
@@ -83,7 +82,7 @@ def _unchanged(entry: os.DirEntry, path: Path, rel: str, known: Mapping[str, Sou
     if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) != recorded[:4]:
         return None
     states[rel] = recorded
-    return SourceFile(path=path, rel_path=rel, text=None, digest=recorded[4])
+    return SourceFile(rel_path=rel, text=None, digest=recorded[4])
 
 
 def load_file(root: Path, path: Path, found: ContentFiles, real_root: Path | None = None) -> None:
@@ -161,12 +160,12 @@ def _inside(path: Path, root: Path) -> bool:
 
 
 def read_source(path: Path, rel: str, problems: list[Problem]) -> SourceFile | None:
-    return _read_source(path, str(path), rel, problems)
+    return _read_source(str(path), rel, problems)
 
 
-def _read_source(path: Path, name: str, rel: str, problems: list[Problem],
+def _read_source(name: str, rel: str, problems: list[Problem],
                  states: dict[str, SourceState] | None = None) -> SourceFile | None:
-    """name is path as a str, which open() takes ~1 us faster than a Path. With `states`,
+    """name is the path as a str, which open() takes ~1 us faster than a Path. With `states`,
     the file's state is recorded there, taken before the read: a write after it changes
     the state the next load compares, so a recorded digest never outlives its bytes."""
     try:
@@ -183,7 +182,7 @@ def _read_source(path: Path, name: str, rel: str, problems: list[Problem],
     digest = hashlib.sha256(raw).hexdigest()
     if stat is not None and stat.st_mtime_ns < time.time_ns() - SETTLED_NS:
         states[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, digest)
-    return SourceFile(path=path, rel_path=rel, text=text, digest=digest)
+    return SourceFile(rel_path=rel, text=text, digest=digest)
 
 
 def decode_source(raw: bytes, rel: str, problems: list[Problem]) -> str | None:

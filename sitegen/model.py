@@ -7,7 +7,6 @@ import hashlib
 import pickle
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from .config import SiteConfig
@@ -18,7 +17,6 @@ from .errors import DamagedCache, Problem, SourceLocation
 class SourceFile:
     """A content file as read from disk: newlines normalised, BOM stripped, nothing parsed."""
 
-    path: Path
     rel_path: str  # posix path relative to the site root, used in every message
     # None: not read, because the file is unchanged since a build that parsed it (load.py,
     # load_content's `known`); only a build that has its parse result gets such a file.

@@ -23,7 +23,7 @@ STAMP = hashlib.sha256(b"this sitegen").digest()
 def make_story(tmp_path, number: int):
     text = story_text(title=f"Story {number}", tags="[Audits]",
                       body=f"## Part {number}\n\nBody of story number {number}, long enough to matter.\n" * 3)
-    parsed, problems = parse_story(SourceFile(tmp_path / f"s{number}.md", f"content/stories/s{number}.md", text,
+    parsed, problems = parse_story(SourceFile(f"content/stories/s{number}.md", text,
                                               f"{number:064d}"))
     assert parsed is not None, problems
     return parsed

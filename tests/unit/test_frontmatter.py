@@ -1,6 +1,5 @@
 """frontmatter.py: fences, YAML, file lines of keys."""
 
-from pathlib import Path
 
 import pytest
 import yaml
@@ -13,7 +12,7 @@ from sitegen.model import SourceFile
 
 
 def source(text: str, rel: str = "content/stories/a.md") -> SourceFile:
-    return SourceFile(Path(rel), rel, text, "digest")
+    return SourceFile(rel, text, "digest")
 
 
 def test_keys_carry_their_file_lines():

@@ -1,7 +1,6 @@
 """link.py: the site graph — publishing, slugs, tags, curated and computed cards, URLs."""
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sitegen.config import SiteConfig
 from sitegen.link import link_site
@@ -13,7 +12,7 @@ NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 
 def story(name, extra="", date="2026-03-01", tags="[AI Act]"):
     text = f'---\ntitle: "Story {name}"\ndek: "Dek {name}"\ndate: {date}\ntags: {tags}\n{extra}---\nBody.\n'
-    parsed, problems = parse_story(SourceFile(Path(name), f"content/stories/{name}.md", text, name))
+    parsed, problems = parse_story(SourceFile(f"content/stories/{name}.md", text, name))
     assert parsed is not None, problems
     return parsed
 
@@ -65,7 +64,7 @@ def test_duplicate_slugs_are_errors_in_both_files():
 
 def test_missing_cross_link_is_an_error_at_its_line():
     text = '---\ntitle: T\ndek: D\ndate: 2026-01-01\ntags: [x]\n---\nIntro\n\nSee [gone](story:gone).\n'
-    broken, _ = parse_story(SourceFile(Path("x"), "content/stories/x.md", text, "x"))
+    broken, _ = parse_story(SourceFile("content/stories/x.md", text, "x"))
     _, problems = link([broken])
     assert [(p.location.line, p.message) for p in problems] == [(9, "link to story 'gone': no story has that slug")]
 
@@ -88,7 +87,7 @@ def test_broken_link_hints_are_capped_and_stay_deterministic():
 
     body = "\n\n".join(f"See [x](story:missing-{i}) and [y](story:storyy)." for i in range(link_module.HINT_LIMIT + 20))
     text = f'---\ntitle: T\ndek: D\ndate: 2026-01-01\ntags: [x]\n---\n{body}\n'
-    broken, _ = parse_story(SourceFile(Path("x"), "content/stories/x.md", text, "x"))
+    broken, _ = parse_story(SourceFile("content/stories/x.md", text, "x"))
     _, problems = link([broken, story("story")])
     missing = [p for p in problems if "missing-" in p.message]
     assert len(missing) == link_module.HINT_LIMIT + 20

@@ -1,7 +1,6 @@
 """stories.py: front matter -> Story, every problem at the line of its key."""
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -47,7 +46,7 @@ Body[^thread].
 
 
 def source(text: str, rel: str = "content/stories/some-file.md") -> SourceFile:
-    return SourceFile(Path(rel), rel, text, "digest")
+    return SourceFile(rel, text, "digest")
 
 
 def problems_of(text: str) -> list[str]:

@@ -21,7 +21,7 @@ def story(tmp_path):
              'methodology:\n  generated: assisted\n  human_review: true\n')
     text = story_text(title="Audit rules", tags="[EU AI Act, Audits]", extra=extra,
                       body="## What changes\n\nA [link](story:other) and a note.[^1] See [^reg].\n\n[^1]: The note.\n")
-    parsed, problems = parse_story(SourceFile(tmp_path / "a.md", "content/stories/a.md", text, "d" * 64))
+    parsed, problems = parse_story(SourceFile("content/stories/a.md", text, "d" * 64))
     assert parsed is not None, problems
     return parsed
 
@@ -145,7 +145,7 @@ def test_stories_pickled_together_share_equal_tags_and_authors(tmp_path):
     for number in range(3):
         text = story_text(title=f"Story {number}", tags="[EU AI Act, Audits]" if number else "[Audits]",
                           extra="authors: [Europe Desk]\n")
-        parsed, problems = parse_story(SourceFile(tmp_path / f"{number}.md", f"content/stories/{number}.md", text, "d" * 64))
+        parsed, problems = parse_story(SourceFile(f"content/stories/{number}.md", text, "d" * 64))
         assert parsed is not None, problems
         stories.append(parsed)
     assert stories[1].tags == stories[2].tags and stories[1].tags[0] is not stories[2].tags[0]  # parsed apart
