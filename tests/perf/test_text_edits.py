@@ -186,7 +186,7 @@ def test_unchanged_files_are_not_read_and_a_lost_parse_cache_reads_them(site, tm
     rebuild(site, tmp_path)
     reads = []
     real = load_module._read_source
-    monkeypatch.setattr(load_module, "_read_source", lambda *args, **kw: reads.append(args[2]) or real(*args, **kw))
+    monkeypatch.setattr(load_module, "_read_source", lambda *args, **kw: reads.append(args[1]) or real(*args, **kw))
     append(site, 7)
     build(site, site / "public", OPTIONS, disk_cache=True)
     assert reads == ["content/stories/story-000007.md"]
