@@ -87,7 +87,8 @@ class _AllowListUnpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if module == "sitegen.model":
             found = getattr(model, name, None)
-            if isinstance(found, type) and dataclasses.is_dataclass(found) and found.__module__ == "sitegen.model":
+            if isinstance(found, type) and found.__module__ == "sitegen.model" \
+                    and (dataclasses.is_dataclass(found) or issubclass(found, tuple)):  # records and named tuples
                 return found
             if found is model.restore_story:  # a Story pickled in parts (Story.__reduce__)
                 return found
