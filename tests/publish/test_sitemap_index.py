@@ -66,6 +66,7 @@ def site(make_site):
         # A UTC offset: the newest lastmod of a part is the latest instant, not the largest text.
         "content/stories/offset.md": story_text("Offset", date="2026-02-01", tags="[Audits]",
                                                 extra="updated: 2026-05-20T23:00:00-05:00\n"),
+        "content/stories/utc.md": story_text("UTC", date="2026-02-02", tags="[Audits]", extra="updated: 2026-05-21T01:00:00Z\n"),
         "content/stories/draft.md": story_text("Draft", date="2026-03-30", tags="[Secret]", extra="draft: true\n"),
         **{f"content/{name}.md": f"---\ntitle: {name.title()}\n---\nText.\n" for name in ("about", "contact", "imprint", "terms")},
         "pyproject.toml": "[tool.sitegen]\npage_size = 3\n",
@@ -115,7 +116,7 @@ def test_the_newest_lastmod_of_a_part_compares_instants(site, single, tmp_path, 
     monkeypatch.setattr(sitemap, "MAX_URLS", len(single) - 1)
     _, out = build_into(site, tmp_path / "split", now=NOW)
     first, second = read_index(out)
-    # 2026-05-20T23:00:00-05:00 is 2026-05-21T04:00Z, later than any other date of the site.
+    # 2026-05-20T23:00:00-05:00 is 2026-05-21T04:00Z: later than 2026-05-21T01:00:00Z, whose text is larger.
     assert first == (BASE + "sitemap-1.xml", "2026-05-20T23:00:00-05:00")
     assert read_urlset(out / "sitemap-2.xml") == single[-1:] and second == (BASE + "sitemap-2.xml", "")
 
