@@ -5,6 +5,7 @@ Exit status: 0 ok, 1 errors in the site's sources or config, 2 usage errors."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -190,3 +191,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"sitegen: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CONTENT
+
+
+def entry() -> None:
+    """The `sitegen` command (and `python -m sitegen`): main(), then a prompt exit.
+
+    A build ends holding every story of the site in memory; letting the interpreter free
+    that object by object took 0.7 s after a one-story rebuild of a 10,000-story site had
+    finished. By then every file is closed and every worker process joined, so the output
+    is flushed and the process ends without that teardown. An unexpected exception still
+    ends the usual way, with its traceback."""
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        code = _exit_status(exc.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (sitegen ... | head): nothing more to say
+            pass
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)  # what SystemExit("message") would have printed
+    return 1
