@@ -16,7 +16,6 @@ import re
 from datetime import datetime
 from typing import Iterable
 from urllib.parse import quote
-from xml.sax.saxutils import escape
 
 from .model import Site, Story
 
@@ -144,8 +143,8 @@ def _close(root: str) -> bytes:
 
 
 def _item(item: str, loc: str, lastmod: str) -> bytes:
-    dated = f"    <lastmod>{escape(lastmod)}</lastmod>\n" if lastmod else ""
-    return f"  <{item}>\n    <loc>{escape(loc)}</loc>\n{dated}  </{item}>\n".encode("utf-8")
+    dated = f"    <lastmod>{_escape(lastmod)}</lastmod>\n" if lastmod else ""
+    return f"  <{item}>\n    <loc>{_escape(loc)}</loc>\n{dated}  </{item}>\n".encode("utf-8")
 
 
 def _newest(entries: Entries) -> str:
@@ -163,3 +162,9 @@ def render_robots(site: Site) -> bytes:
 
 def _w3c(when: datetime | None) -> str:
     return when.isoformat().replace("+00:00", "Z") if when else ""
+
+
+def _escape(text: str) -> str:
+    """XML text: &, < and > escaped, as xml.sax.saxutils.escape does (that module imports
+    urllib.request, 20 ms of every start)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
