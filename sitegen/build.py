@@ -90,10 +90,11 @@ def _few_collections():
 
 def load_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
               timings: dict[str, float] | None = None, files: ContentFiles | None = None,
-              progress: Progress | None = None) -> tuple[Site, list[Problem]]:
+              progress: Progress | None = None, after_parse: Callable[[], None] | None = None) -> tuple[Site, list[Problem]]:
     """load -> parse -> link. Raises BuildFailed when any error was found. `files`, when
-    given, stands for what load_content(root) would read (the preview keeps it in memory)."""
-    site, problems = collect_site(root, config, options, cache, timings, files, progress)
+    given, stands for what load_content(root) would read (the preview keeps it in memory).
+    `after_parse`, when given, is called once every file is parsed (cache.parsed filled)."""
+    site, problems = collect_site(root, config, options, cache, timings, files, progress, after_parse)
     if any(p.is_error for p in problems):
         raise BuildFailed(problems)
     return site, problems
@@ -101,7 +102,7 @@ def load_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Buil
 
 def collect_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
                  timings: dict[str, float] | None = None, files: ContentFiles | None = None,
-                 progress: Progress | None = None) -> tuple[Site, list[Problem]]:
+                 progress: Progress | None = None, after_parse: Callable[[], None] | None = None) -> tuple[Site, list[Problem]]:
     """load -> parse -> link without failing: the Site of whatever parsed, and every problem
     found, errors included (`sitegen check` reports them all, then lints the Site)."""
     timings = timings if timings is not None else {}
@@ -113,6 +114,8 @@ def collect_site(root: Path, config: SiteConfig, options: BuildOptions, cache: B
     started = time.perf_counter()
     problems = list(files.problems)
     stories, pages, storylines = parse_all(files, config, problems, cache, options.jobs, progress)
+    if after_parse is not None:
+        after_parse()
     timings["parse"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -217,7 +220,8 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
                 files: ContentFiles | None = None, renderer: Renderer | None = None, *,
                 static: StaticAssets | None = None, progress: Progress | None = None,
                 reuse: Callable[[str, str, bytes], bytes | None] | None = None,
-                sink: SpareWriter | None = None, only: Collection[str] | None = None) -> BuildResult:
+                sink: SpareWriter | None = None, only: Collection[str] | None = None,
+                after_parse: Callable[[], None] | None = None) -> BuildResult:
     """`renderer`, when given, is one from an earlier build whose layouts have not changed
     since (the preview keeps it, so its compiled layouts are reused). `reuse(dest, key,
     keyed)` (keyed: the bytes the key hashes), when given, returns the digest of bytes the
@@ -225,10 +229,11 @@ def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: Bu
     in result.kept instead of rendered. `sink`, when given, writes each rendered page as it
     is made (sink.place, where it was rendered; sink.record here), instead of adding it to
     result.outputs and the cache. `only`, when given, limits the build to the pages with
-    those output paths (plus the static files): the caller knows the others are current."""
+    those output paths (plus the static files): the caller knows the others are current.
+    `after_parse` is load_site's."""
     progress = progress or Progress.silent()
     result = BuildResult()
-    site, result.problems = load_site(root, config, options, cache, result.timings, files, progress)
+    site, result.problems = load_site(root, config, options, cache, result.timings, files, progress, after_parse)
     started = time.perf_counter()
     static = static if static is not None else collect_assets(static_dirs(root))
     result.problems = sorted(result.problems + static.problems, key=Problem.sort_key)

@@ -34,6 +34,7 @@ import gc
 import hashlib
 import io
 import mmap
+import multiprocessing
 import os
 import pickle
 import struct
@@ -45,6 +46,7 @@ from typing import Any
 
 from . import __version__
 from . import model
+from .parallel import can_fork
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 4  # 4: story bodies out of band, after the payload (model.Story.__reduce_ex__)
@@ -267,13 +269,63 @@ class DiskCache:
 
     def save_parsed(self, used: dict[tuple, tuple]) -> None:
         """Keep exactly the entries this build used; rewrite only shards that differ."""
+        for shard, entries in self.shards_to_save(used).items():
+            self.put(f"parsed-{shard:02d}", entries)
+
+    def shards_to_save(self, used: dict[tuple, tuple]) -> dict[int, dict]:
+        """The shards save_parsed(used) rewrites, by number, counted as saved from now on:
+        whoever calls this writes them (put("parsed-NN", entries), as save_parsed does)."""
         shards: dict[int, dict] = {shard: {} for shard in range(SHARDS)}
         for key, value in used.items():
             shards[_shard_of(key)][key] = value
+        todo = {}
         for shard, entries in shards.items():
             if entries.keys() != self._shards.get(shard, {}).keys() or not (self.folder / f"parsed-{shard:02d}.bin").exists():
-                self.put(f"parsed-{shard:02d}", entries)
-                self._shards[shard] = entries
+                todo[shard] = self._shards[shard] = entries
+        return todo
+
+
+class ParsedSave:
+    """DiskCache.save_parsed(used), begun now and ended by finish().
+
+    A full build of 10,000 stories rewrites every shard: 130 MB and 0.7 s of pickling and
+    writing that nothing reads before the next build. Begun right after parsing, in a
+    forked child, it runs while this process links (mostly on one core) and renders. The
+    child ends with os._exit and prints nothing: if it fails, finish() writes the shards
+    here, where an error such as a full disk is raised and reported as usual. A small save
+    (a rebuild rewrites one shard or none) is written here at once."""
+
+    FORK_FROM_ENTRIES = 100  # a fork costs about a millisecond per 100 MB the process holds
+
+    def __init__(self, cache: DiskCache, used: dict[tuple, tuple]) -> None:
+        self.used = used
+        self._cache = cache
+        self._todo = cache.shards_to_save(used)
+        self._child = None
+        if sum(map(len, self._todo.values())) >= self.FORK_FROM_ENTRIES and can_fork():
+            self._child = multiprocessing.get_context("fork").Process(target=self._write_in_child, daemon=True)
+            self._child.start()
+        else:
+            self._write()
+
+    def finish(self) -> None:
+        if self._child is None:
+            return
+        self._child.join()
+        failed = self._child.exitcode != 0
+        self._child = None
+        if failed:
+            self._write()
+
+    def _write(self) -> None:
+        for shard, entries in self._todo.items():
+            self._cache.put(f"parsed-{shard:02d}", entries)
+
+    def _write_in_child(self) -> None:
+        try:
+            self._write()
+        except BaseException:  # noqa: BLE001 - the parent writes them again and reports what fails
+            os._exit(1)
 
 
 def _shard_of(key: tuple) -> int:

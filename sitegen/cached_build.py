@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .assets import StaticAssets, collect_assets
 from .build import BuildCache, parse_all, parse_key, parse_keys, render_site
-from .cache import DiskCache
+from .cache import DiskCache, ParsedSave
 from .config import SiteConfig
 from .errors import DamagedCache, SourceError
 from .link import graph_signature
@@ -72,6 +72,14 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
             return digest if digest is not None and trees.has(rel, digest) else None
 
         writer: SpareWriter | None = None
+        saves: list[ParsedSave] = []
+
+        def save_parsed() -> None:
+            """Right after parsing: the parse cache is written while the build goes on."""
+            for earlier in saves:  # files parsed again (a damaged cache): one writer at a time
+                earlier.finish()
+            used = {key: memory.parsed[key] for _, _, key in parse_keys(files, config.raw_html) if key in memory.parsed}
+            saves.append(ParsedSave(disk, used))
 
         def render(only: set[str] | None, ahead: SpareScan | None = None) -> BuildResult:
             """Into a new spare writer: it scans what the spare holds, unless `ahead` did."""
@@ -80,7 +88,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
             named.clear()
             writer = SpareWriter(trees, ahead) if spare_ok else None
             return render_site(root, config, options, memory, files, static=static, progress=progress,
-                               reuse=reuse if writer else None, sink=writer, only=only)
+                               reuse=reuse if writer else None, sink=writer, only=only, after_parse=save_parsed)
 
         def render_everything() -> BuildResult:
             nonlocal files
@@ -92,60 +100,68 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
                 files = load_content(root)
                 return render(None)
 
-        only = _pages_showing_edits(record, frame, files, config, options, memory) if spare_ok and trees.dest_files else None
         try:
-            result = render(only, ahead)
-        except DamagedCache:
-            only = None
-            result = render_everything()
-        if only is not None:  # every other page is as the last build left it
-            made = {plan.dest for plan in result.plans} | {output.dest for output in static.files}
-            unplanned = {rel: state.digest for rel, state in trees.dest_files.items() if rel not in made}
-            result.kept.update(unplanned)
-            result.cache_hits += len(unplanned)
-        result.timings["load"] = loaded
-        result.timings["cache"] = cache_seconds
-        progress.finish()
-        write_started = time.perf_counter()
-        if writer is not None:
+            only = _pages_showing_edits(record, frame, files, config, options, memory) if spare_ok and trees.dest_files else None
             try:
-                report = writer.finish(result.outputs, result.kept)
-            except StaleOutput:  # someone changed the output folder meanwhile: render it all
-                index.clear()
+                result = render(only, ahead)
+            except DamagedCache:
                 only = None
                 result = render_everything()
-                report = writer.finish(result.outputs, {})
-            result.written, result.unchanged = report.written, report.unchanged
-        else:
-            write_site(dest, result.outputs)
-            trees.dest_files, trees.spare_files = {}, {}
-            result.written = len(result.outputs)
-        result.timings["write"] = time.perf_counter() - write_started
+            if only is not None:  # every other page is as the last build left it
+                made = {plan.dest for plan in result.plans} | {output.dest for output in static.files}
+                unplanned = {rel: state.digest for rel, state in trees.dest_files.items() if rel not in made}
+                result.kept.update(unplanned)
+                result.cache_hits += len(unplanned)
+            result.timings["load"] = loaded
+            result.timings["cache"] = cache_seconds
+            progress.finish()
+            write_started = time.perf_counter()
+            if writer is not None:
+                try:
+                    report = writer.finish(result.outputs, result.kept)
+                except StaleOutput:  # someone changed the output folder meanwhile: render it all
+                    index.clear()
+                    only = None
+                    result = render_everything()
+                    report = writer.finish(result.outputs, {})
+                result.written, result.unchanged = report.written, report.unchanged
+            else:
+                write_site(dest, result.outputs)
+                trees.dest_files, trees.spare_files = {}, {}
+                result.written = len(result.outputs)
+            result.timings["write"] = time.perf_counter() - write_started
 
-        save_started = time.perf_counter()
-        used = {key for _, _, key in parse_keys(files, config.raw_html)}
-        disk.save_parsed({key: memory.parsed[key] for key in used if key in memory.parsed})
-        if files.states != known:
-            disk.put("sources", files.states)
-        if set(memory.related) != related_before:
-            disk.put("related", memory.related)
-        new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
-        if only is not None:  # the pages not planned this time keep their keys
-            new_index = {**index, **new_index}
-        if new_index != index:
-            disk.put("pages", new_index)
-        stories = {s.rel_path: s.digest for s in files.stories}
-        if only is not None:
-            named = _merged(_a_dict(record.get("named")), named)
-        wanted = {digest.encode() for digest in stories.values()}
-        last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options),
-                       "trees": (_plain(trees.dest_files), _plain(trees.spare_files)), "frame": frame, "stories": stories,
-                       "named": {digest: tuple(paths) for digest, paths in named.items() if digest in wanted}}
-        disk.put("last-build", last)
-        result.notes = disk.notes
-        result.timings["save"] = time.perf_counter() - save_started
-        result.timings["total"] = time.perf_counter() - started
-        return result
+            save_started = time.perf_counter()
+            for save in saves:
+                save.finish()
+            used = {key for _, _, key in parse_keys(files, config.raw_html)}
+            entries = {key: memory.parsed[key] for key in used if key in memory.parsed}
+            if not saves or not _same_entries(saves[-1].used, entries):  # files were parsed again since
+                disk.save_parsed(entries)
+            if files.states != known:
+                disk.put("sources", files.states)
+            if set(memory.related) != related_before:
+                disk.put("related", memory.related)
+            new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
+            if only is not None:  # the pages not planned this time keep their keys
+                new_index = {**index, **new_index}
+            if new_index != index:
+                disk.put("pages", new_index)
+            stories = {s.rel_path: s.digest for s in files.stories}
+            if only is not None:
+                named = _merged(_a_dict(record.get("named")), named)
+            wanted = {digest.encode() for digest in stories.values()}
+            last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options),
+                           "trees": (_plain(trees.dest_files), _plain(trees.spare_files)), "frame": frame, "stories": stories,
+                           "named": {digest: tuple(paths) for digest, paths in named.items() if digest in wanted}}
+            disk.put("last-build", last)
+            result.notes = disk.notes
+            result.timings["save"] = time.perf_counter() - save_started
+            result.timings["total"] = time.perf_counter() - started
+            return result
+        finally:
+            for save in saves:  # a failed build keeps what it parsed, too
+                save.finish()
 
 
 # A story digest in a page key's bytes (build.keyed_bytes pickles each 64-character string
@@ -197,6 +213,10 @@ def _merged(before: dict, found: dict[bytes, list[str]]) -> dict[bytes, list[str
         known = merged.setdefault(digest, [])
         known.extend(path for path in paths if path not in known)
     return merged
+
+
+def _same_entries(saved: dict, entries: dict) -> bool:
+    return saved.keys() == entries.keys() and all(saved[key] is value for key, value in entries.items())
 
 
 def _a_dict(value) -> dict:
