@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt, rules_block, rules_inline
 from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.rules_core.normalize import normalize
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote import index as footnote_rules
@@ -96,7 +97,15 @@ def _parser(raw_html: bool) -> MarkdownIt:
     md = _stock_parser(raw_html)
     _try_only_rules_that_can_match(md)
     md.normalizeLink = _normalize_link
+    md.core.ruler.at("normalize", _normalize_line_ends_and_nulls)
     return md
+
+
+def _normalize_line_ends_and_nulls(state) -> None:
+    """markdown-it's first core rule, which rebuilds the whole text with two regex passes
+    even when it holds no CR and no NUL, as every source does once load.py has read it."""
+    if "\r" in state.src or "\0" in state.src:
+        normalize(state)
 
 
 def _normalize_link(url: str) -> str:
