@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Set
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -132,12 +133,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
             result.timings["write"] = time.perf_counter() - write_started
 
             save_started = time.perf_counter()
-            for save in saves:
-                save.finish()
-            used = {key for _, _, key in parse_keys(files, config.raw_html)}
-            entries = {key: memory.parsed[key] for key in used if key in memory.parsed}
-            if not saves or not _same_entries(saves[-1].used, entries):  # files were parsed again since
-                disk.save_parsed(entries)
+            used = saves[-1].used.keys()  # every render parses, then saves what it used (save_parsed)
             if files.states != known:
                 disk.put("sources", files.states)
             if set(memory.related) != related_before:
@@ -215,10 +211,6 @@ def _merged(before: dict, found: dict[bytes, list[str]]) -> dict[bytes, list[str
     return merged
 
 
-def _same_entries(saved: dict, entries: dict) -> bool:
-    return saved.keys() == entries.keys() and all(saved[key] is value for key, value in entries.items())
-
-
 def _a_dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -269,7 +261,7 @@ def _inputs_digest(frame: str, files: ContentFiles) -> str:
     return digest.hexdigest()
 
 
-def _valid_until(memory: BuildCache, used: set[tuple], options: BuildOptions) -> datetime | None:
+def _valid_until(memory: BuildCache, used: Set[tuple], options: BuildOptions) -> datetime | None:
     """When the clock alone would change the site: the first story still dated in the future."""
     if options.future or options.now is not None:
         return None
