@@ -127,7 +127,11 @@ def _forked_batches(batches: list[range], work: tuple, workers: int):
         def send(worker: int) -> None:
             nonlocal next_batch
             if next_batch < len(batches):
-                tasks[worker].send(batches[next_batch])
+                try:
+                    tasks[worker].send(batches[next_batch])
+                except OSError:  # it died after its last answer
+                    processes[worker].join(timeout=1)
+                    raise _stopped(processes[worker]) from None
                 pending[worker].append(next_batch)
                 next_batch += 1
 
@@ -141,8 +145,8 @@ def _forked_batches(batches: list[range], work: tuple, workers: int):
                     try:
                         done = reader.recv()
                     except (EOFError, OSError):
-                        code = processes[worker].exitcode
-                        raise WorkerError(f"a build worker stopped unexpectedly (exit code {code})") from None
+                        processes[worker].join(timeout=1)
+                        raise _stopped(processes[worker]) from None
                     arrived[pending[worker].pop(0)] = done
                     send(worker)
             yield arrived.pop(wanted)
@@ -155,6 +159,10 @@ def _forked_batches(batches: list[range], work: tuple, workers: int):
                 process.terminate()
             process.join()
         gc.unfreeze()
+
+
+def _stopped(process) -> WorkerError:
+    return WorkerError(f"a build worker stopped unexpectedly (exit code {process.exitcode})")
 
 
 def _serve(work: tuple, tasks, answers, others: tuple) -> None:
