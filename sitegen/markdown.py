@@ -153,7 +153,8 @@ def _try_only_rules_that_can_match(md: MarkdownIt) -> None:
         by_char = {char: tuple(rule for rule, chars in zip(inline[1:], starts) if char in chars)
                    for char in set("".join(starts))}
         _replace_main_chain(md.inline.ruler, _inline_dispatch(by_char, inline))
-        _skip_pair_rules_without_markers(md)
+        if _skip_pair_rules_without_markers(md):
+            _plain_inline_as_one_text(md)
     block = md.block.ruler.getRules("")
     chars = set("".join(_BLOCK_STARTS.get(rule, "") for rule in block))
     by_char = {char: tuple(rule for rule in block if char in _BLOCK_STARTS.get(rule, char)) for char in chars}
@@ -171,12 +172,33 @@ _PAIR_RULE_MARKERS = {
 }
 
 
-def _skip_pair_rules_without_markers(md: MarkdownIt) -> None:
+def _skip_pair_rules_without_markers(md: MarkdownIt) -> bool:
+    """True when every rule after the inline parse is one of these, now guarded."""
+    rules = md.inline.ruler2.getRules("")
     guarded = []
-    for rule in md.inline.ruler2.getRules(""):
+    for rule in rules:
         markers = _PAIR_RULE_MARKERS.get(rule)
         guarded.append(rule if markers is None else _when_any_of(markers, rule))
     _replace_chain(md.inline.ruler2, guarded)
+    return all(rule in _PAIR_RULE_MARKERS for rule in rules)
+
+
+def _plain_inline_as_one_text(md: MarkdownIt) -> None:
+    """An inline's text with none of the characters the text rule stops at (half of a
+    story's inlines: plain paragraphs, list items, table cells, headings) is one text
+    token at level 0: the text rule takes it whole, and the pair rules that run after
+    find none of their markers. So it is made directly, without the parse's state."""
+    parse, stops = md.inline.parse, md.inline.terminator_re
+
+    def inline_parse(src: str, md: MarkdownIt, env, tokens: list[Token]) -> list[Token]:
+        if not src or stops.search(src):
+            return parse(src, md, env, tokens)
+        token = Token("text", "", 0)
+        token.content = src
+        tokens.append(token)
+        return tokens
+
+    md.inline.parse = inline_parse
 
 
 def _when_any_of(markers: str, rule):

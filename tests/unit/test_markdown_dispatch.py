@@ -103,3 +103,20 @@ def test_every_configured_rule_is_dispatched():
 def test_empty_text_needs_no_parse():
     assert render_markdown("") == render_markdown(" ") == markdown.RenderedMarkdown("", (), ())
     assert _stock_parser(False).render("") == ""
+
+
+def test_plain_inline_text_is_made_without_a_parse(monkeypatch):
+    """The fast path must really be taken (else the tests above compare the stock parse
+    with itself): an inline with no character a rule starts with needs no inline state."""
+    import markdown_it.parser_inline
+
+    def no_state(*args, **kwargs):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(markdown_it.parser_inline, "StateInline", no_state)
+    tokens = _parser(False).parse("# A plain heading\n\nPlain words, one line-break free.\n\n- item one\n- item two\n")
+    inline = [token for token in tokens if token.type == "inline"]
+    assert len(inline) == 4
+    assert all(len(token.children) == 1 and token.children[0].type == "text" for token in inline)
+    with pytest.raises(AssertionError, match="parsed"):
+        _parser(False).parse("Words with *emphasis*.")
