@@ -98,6 +98,9 @@ def test_every_configured_rule_is_dispatched():
     assert len(fast.inline.ruler.getRules("")) == 1 and len(fast.block.ruler.getRules("")) == 1
     assert fast.block.ruler.getRules("paragraph") == md.block.ruler.getRules("paragraph")
     assert not fast.inline.terminator_re.match("-") and fast.inline.terminator_re.match("]")
+    # The renderer's quick paths are taken (else the HTML comparisons above test nothing new).
+    assert isinstance(fast.renderer, markdown._Renderer) and fast.renderer.plain_text and fast.renderer.plain_breaks
+    assert fast.renderer.rules.keys() == md.renderer.rules.keys()
 
 
 def test_empty_text_needs_no_parse():
