@@ -58,9 +58,37 @@ def site_view(site: Site) -> dict:
 
 
 def tag_view(site: Site, slug: str) -> dict:
-    listing = site.tag_by_slug.get(slug)
-    name = listing.tag.name if listing else slug
-    return {"name": name, "slug": slug, "url": f"/tags/{slug}/", "count": len(listing.stories) if listing else 0}
+    views = _shared_views(site)[0]
+    view = views.get(slug)
+    if view is None:
+        listing = site.tag_by_slug.get(slug)
+        name = listing.tag.name if listing else slug
+        view = views[slug] = {"name": name, "slug": slug, "url": f"/tags/{slug}/", "count": len(listing.stories) if listing else 0}
+    return view
+
+
+def _story_tag_views(site: Site, story: Story) -> list[dict]:
+    lists = _shared_views(site)[1]
+    found = lists.get(story.slug)
+    if found is None:
+        found = lists[story.slug] = [tag_view(site, t.slug) for t in story.tags]
+    return found
+
+
+# Views many pages show alike, made once per Site: a tag's (some fifty on a story page,
+# with its cards' topics) and each story's list of them. Layouts only read views. The
+# owner and its views are swapped in one assignment, so a thread rendering another Site
+# keeps its own.
+_SHARED: tuple[Site | None, tuple[dict, dict]] = (None, ({}, {}))
+
+
+def _shared_views(site: Site) -> tuple[dict, dict]:
+    global _SHARED
+    owner, views = _SHARED
+    if owner is not site:
+        views = ({}, {})
+        _SHARED = (site, views)
+    return views
 
 
 def card_view(site: Site, story: Story, shared: tuple[str, ...] = (), curated: bool = True) -> dict:
@@ -70,7 +98,7 @@ def card_view(site: Site, story: Story, shared: tuple[str, ...] = (), curated: b
         "url": story.url,
         "date": display_date(story.date),
         "date_iso": iso(story.date),
-        "tags": [tag_view(site, t.slug) for t in story.tags],
+        "tags": _story_tag_views(site, story),
         "shared_tags": [tag_view(site, slug) for slug in shared],
         "curated": curated,
         "draft": story.draft,
@@ -93,7 +121,7 @@ def story_view(site: Site, story: Story) -> dict:
         "date_iso": iso(story.date),
         "updated": display_date(story.updated),
         "updated_iso": iso(story.updated),
-        "tags": [tag_view(site, t.slug) for t in story.tags],
+        "tags": _story_tag_views(site, story),
         "authors": list(story.authors),
         "draft": story.draft,
         "html": Markup(story.html),
