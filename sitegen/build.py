@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Callable, Collection
+from typing import Any, Callable, Collection, Protocol
 
 from . import __version__
 from . import feeds, redirects, sitemap
@@ -40,6 +40,20 @@ from .render import Renderer, static_dirs
 from .stories import parse_page, parse_story, parse_storyline_file
 from .views import PagePlan, page_context, plan_pages
 from .write import SpareWriter, check_destination, write_site
+
+
+class PageReuse(Protocol):
+    """What render_site asks of `reuse` (cached_build.KeptPages): the digest of bytes the
+    output folder already holds for a page with this key, or None; it also notes every
+    page's key and what its keyed bytes name, for the next build."""
+
+    can_keep: bool  # False: no page can be kept, so keys are made where the pages render
+
+    def __call__(self, dest: str, key: str, keyed: bytes) -> bytes | None: ...
+
+    def named_in(self, keyed: bytes) -> Any: ...  # what note() keeps of a page's keyed bytes
+
+    def note(self, dest: str, key: str, named: Any) -> None: ...
 
 
 @dataclass
@@ -219,7 +233,7 @@ def _latest_related(cache: BuildCache | None) -> tuple | None:
 def render_site(root: Path, config: SiteConfig, options: BuildOptions, cache: BuildCache | None = None,
                 files: ContentFiles | None = None, renderer: Renderer | None = None, *,
                 static: StaticAssets | None = None, progress: Progress | None = None,
-                reuse: Callable[[str, str, bytes], bytes | None] | None = None,
+                reuse: PageReuse | None = None,
                 sink: SpareWriter | None = None, only: Collection[str] | None = None,
                 after_parse: Callable[[], None] | None = None) -> BuildResult:
     """`renderer`, when given, is one from an earlier build whose layouts have not changed
@@ -300,21 +314,31 @@ def render_page(renderer: Renderer, site: Site, plan: PagePlan) -> bytes:
 
 def _render_one(context: tuple, plan: PagePlan):
     """Runs where the page is rendered (maybe a worker): with a sink, the page is also
-    placed there, and only the sink's small answer travels back."""
-    renderer, site, sink = context
+    placed there, and only the sink's small answer travels back. With `keying`, the
+    page's key is made here too, and travels back with what `reuse` notes of it."""
+    renderer, site, sink, keying = context
     content = render_page(renderer, site, plan)
-    return content if sink is None else sink.place(OutputFile(plan.dest, content, plan.media_type))
+    made = content if sink is None else sink.place(OutputFile(plan.dest, content, plan.media_type))
+    if keying is None:
+        return made
+    key_base, reuse = keying
+    keyed = keyed_bytes(renderer, plan, key_base)
+    return hashlib.sha256(keyed).hexdigest(), reuse.named_in(keyed), made
 
 
 def _render_pages(renderer: Renderer, site: Site, plans: list[PagePlan], key_base: str, cache: BuildCache | None,
-                  result: BuildResult, jobs: int, progress: Progress, reuse, sink=None) -> list[OutputFile | None]:
+                  result: BuildResult, jobs: int, progress: Progress, reuse: PageReuse | None,
+                  sink=None) -> list[OutputFile | None]:
     """Pages in plan order (None for pages kept from the output folder or sent to `sink`):
     from the cache where the key is known, the rest rendered on every core."""
     pages: list[OutputFile | None] = [None] * len(plans)
     keys: dict[int, str] = {}
     todo: list[int] = []
+    # When no page can come from the cache or the output folder (a first build), keys are
+    # only noted for the next build: made by the workers, they cost this process nothing.
+    keying = (key_base, reuse) if reuse is not None and not reuse.can_keep and not (cache is not None and cache.pages) else None
     for i, plan in enumerate(plans):
-        if cache is not None or reuse is not None:
+        if keying is None and (cache is not None or reuse is not None):
             keyed = keyed_bytes(renderer, plan, key_base)
             keys[i] = key = hashlib.sha256(keyed).hexdigest()
             content = cache.pages.get(key) if cache is not None else None
@@ -334,6 +358,9 @@ def _render_pages(renderer: Renderer, site: Site, plans: list[PagePlan], key_bas
         i = todo[position]
         plan = plans[i]
         result.rendered.append(plan.dest)
+        if keying is not None:
+            keys[i], named, made = made
+            reuse.note(plan.dest, keys[i], named)
         if sink is not None:
             sink.record(plan.dest, made)  # already written: its bytes are not held
             return
@@ -341,7 +368,7 @@ def _render_pages(renderer: Renderer, site: Site, plans: list[PagePlan], key_bas
             cache.pages[keys[i]] = made
         pages[i] = OutputFile(plan.dest, made, plan.media_type)
 
-    map_in_order(_render_one, [plans[i] for i in todo], (renderer, site, sink), jobs, progress.advance, consume=take)
+    map_in_order(_render_one, [plans[i] for i in todo], (renderer, site, sink, keying), jobs, progress.advance, consume=take)
     return pages
 
 

@@ -62,16 +62,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
         related_before = set(memory.related)
         index = _a_dict(disk.get("pages"))  # page key -> digest of the bytes it produced
         cache_seconds = time.perf_counter() - cache_started
-        keys: dict[str, str] = {}  # output path -> page key, for the next build's index
-        named: dict[bytes, list[str]] = {}  # story digest -> output paths of the pages naming it
-
-        def reuse(rel: str, key: str, keyed: bytes) -> bytes | None:
-            keys[rel] = key
-            for digest in set(_NAMED_DIGEST.findall(keyed)):
-                named.setdefault(digest, []).append(rel)
-            digest = index.get(key)
-            return digest if digest is not None and trees.has(rel, digest) else None
-
+        reuse = KeptPages(index, trees)
         writer: SpareWriter | None = None
         saves: list[ParsedSave] = []
 
@@ -85,8 +76,8 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
         def render(only: set[str] | None, ahead: SpareScan | None = None) -> BuildResult:
             """Into a new spare writer: it scans what the spare holds, unless `ahead` did."""
             nonlocal writer
-            keys.clear()
-            named.clear()
+            reuse.keys.clear()
+            reuse.named.clear()
             writer = SpareWriter(trees, ahead) if spare_ok else None
             return render_site(root, config, options, memory, files, static=static, progress=progress,
                                reuse=reuse if writer else None, sink=writer, only=only, after_parse=save_parsed)
@@ -138,14 +129,13 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
                 disk.put("sources", files.states)
             if set(memory.related) != related_before:
                 disk.put("related", memory.related)
-            new_index = {key: trees.dest_files[rel].digest for rel, key in keys.items() if rel in trees.dest_files}
+            new_index = {key: trees.dest_files[rel].digest for rel, key in reuse.keys.items() if rel in trees.dest_files}
             if only is not None:  # the pages not planned this time keep their keys
                 new_index = {**index, **new_index}
             if new_index != index:
                 disk.put("pages", new_index)
             stories = {s.rel_path: s.digest for s in files.stories}
-            if only is not None:
-                named = _merged(_a_dict(record.get("named")), named)
+            named = _merged(_a_dict(record.get("named")), reuse.named) if only is not None else reuse.named
             wanted = {digest.encode() for digest in stories.values()}
             last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options),
                            "trees": (_plain(trees.dest_files), _plain(trees.spare_files)), "frame": frame, "stories": stories,
@@ -158,6 +148,35 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
         finally:
             for save in saves:  # a failed build keeps what it parsed, too
                 save.finish()
+
+
+class KeptPages:
+    """render_site's `reuse` (build.PageReuse): pages whose key and bytes the output folder
+    already holds, by the last build's index of page keys; and, for the next build's,
+    every page's key and the stories its key names."""
+
+    def __init__(self, index: dict[str, bytes], trees: Trees) -> None:
+        self.index, self.trees = index, trees
+        self.keys: dict[str, str] = {}  # output path -> page key, for the next build's index
+        self.named: dict[bytes, list[str]] = {}  # story digest -> output paths of the pages naming it
+
+    @property
+    def can_keep(self) -> bool:
+        return bool(self.index)
+
+    def __call__(self, rel: str, key: str, keyed: bytes) -> bytes | None:
+        self.note(rel, key, self.named_in(keyed))
+        digest = self.index.get(key)
+        return digest if digest is not None and self.trees.has(rel, digest) else None
+
+    @staticmethod
+    def named_in(keyed: bytes) -> tuple[bytes, ...]:
+        return tuple(dict.fromkeys(_NAMED_DIGEST.findall(keyed)))
+
+    def note(self, rel: str, key: str, named: tuple[bytes, ...]) -> None:
+        self.keys[rel] = key
+        for digest in named:
+            self.named.setdefault(digest, []).append(rel)
 
 
 # A story digest in a page key's bytes (build.keyed_bytes pickles each 64-character string

@@ -267,3 +267,24 @@ def test_a_story_body_altered_inside_a_cache_file_is_found_and_rebuilt(fresh, tm
     again = build(fresh, out, PARALLEL, disk_cache=True)
     assert again.notes == []
     assert tree(out) == tree(tmp_path / "elsewhere")
+
+
+def test_a_first_build_notes_the_same_page_keys_whether_workers_or_this_process_make_them(fresh, tmp_path, monkeypatch):
+    """A first build can keep no page, so its workers make the page keys; the next build's
+    index and its record of which pages name which story must be exactly what keying every
+    page here (as a build that can keep pages does) records."""
+    from sitegen import cached_build
+
+    def records(root: Path) -> tuple:
+        with DiskCache.open(root) as disk:
+            last = disk.get("last-build")
+            (record,) = last.values()
+            return disk.get("pages"), record["named"]
+
+    other = private_copy(fresh, tmp_path / "other")
+    build(fresh, fresh / "public", PARALLEL, disk_cache=True)
+    monkeypatch.setattr(cached_build.KeptPages, "can_keep", property(lambda self: True))
+    build(other, other / "public", PARALLEL, disk_cache=True)
+    in_workers, here = records(fresh), records(other)
+    assert in_workers[0] and in_workers[1]
+    assert in_workers == here
