@@ -109,9 +109,10 @@ class _Renderer(RendererHTML):
 
     The stock one renders every token through a rule or renderToken, which looks the
     token's neighbours and attributes up through three more calls: an eighth of a body's
-    Markdown time went there. Most tokens are text, or a tag with no attributes (<p>, </p>, <li>,
-    <em>...), and for those this writes what renderToken and the text rule would. Any
-    other token (attributes, a hidden paragraph, a rule of its own) goes the stock way."""
+    Markdown time went there. Most tokens are text, or a tag with no attributes (<p>,
+    </p>, <li>, <em>...), and for those this writes what renderToken and the text rule
+    would. Any other token (attributes, a hidden paragraph, a rule of its own) goes the
+    stock way."""
 
     @classmethod
     def taking_over(cls, stock: RendererHTML) -> "_Renderer":
