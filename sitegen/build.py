@@ -33,7 +33,7 @@ from .link import link_site
 from .load import ContentFiles, load_content
 from .minify import minify_page
 from .model import BuildOptions, BuildResult, OutputFile, Site, SourceFile, Story
-from .parallel import map_in_order
+from .parallel import map_in_order, worker_count
 from .progress import Progress
 from .related import related_map, rerank_after_tag_edits
 from .render import Renderer, static_dirs
@@ -304,6 +304,9 @@ GENERATORS = {
 }
 
 
+SHARING_ENTRIES = frozenset({"feed", "tag_feed"})  # kinds of output made of feeds.entry_xml
+
+
 def render_page(renderer: Renderer, site: Site, plan: PagePlan) -> bytes:
     """One planned page's bytes: a generator's, or a layout's rendered and minified."""
     generate = GENERATORS.get(plan.kind)
@@ -352,6 +355,15 @@ def _render_pages(renderer: Renderer, site: Site, plans: list[PagePlan], key_bas
                 result.kept[plan.dest] = digest
                 continue
         todo.append(i)
+    # Feeds first, all in one worker: they share entries (feeds.entry_xml remembers each
+    # story's), which workers splitting them would each make again. Not when they are more
+    # than one worker's share of the pages (a small site with many tags): that worker
+    # would then hold the others up.
+    feeds_first = [i for i in todo if plans[i].kind in SHARING_ENTRIES]
+    if len(feeds_first) * worker_count(jobs) > len(todo):
+        feeds_first = []
+    if feeds_first:
+        todo = feeds_first + [i for i in todo if plans[i].kind not in SHARING_ENTRIES]
     progress.begin("render", len(todo))
 
     def take(position: int, made) -> None:
@@ -368,7 +380,8 @@ def _render_pages(renderer: Renderer, site: Site, plans: list[PagePlan], key_bas
             cache.pages[keys[i]] = made
         pages[i] = OutputFile(plan.dest, made, plan.media_type)
 
-    map_in_order(_render_one, [plans[i] for i in todo], (renderer, site, sink, keying), jobs, progress.advance, consume=take)
+    map_in_order(_render_one, [plans[i] for i in todo], (renderer, site, sink, keying), jobs, progress.advance,
+                 consume=take, together=len(feeds_first))
     return pages
 
 

@@ -139,7 +139,7 @@ def build_cached(root: Path, dest: Path, config: SiteConfig, options: BuildOptio
             wanted = {digest.encode() for digest in stories.values()}
             last[where] = {"inputs": inputs, "problems": result.problems, "valid_until": _valid_until(memory, used, options),
                            "trees": (_plain(trees.dest_files), _plain(trees.spare_files)), "frame": frame, "stories": stories,
-                           "named": {digest: tuple(paths) for digest, paths in named.items() if digest in wanted}}
+                           "named": {digest: tuple(sorted(paths)) for digest, paths in named.items() if digest in wanted}}
             disk.put("last-build", last)
             result.notes = disk.notes
             result.timings["save"] = time.perf_counter() - save_started

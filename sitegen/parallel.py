@@ -55,11 +55,14 @@ class WorkerError(SitegenError):
 
 def map_in_order(func: Callable[[Any, Any], Any], items: Sequence, context: Any, jobs: int,
                  on_done: Callable[[int], None] | None = None,
-                 consume: Callable[[int, Any], None] | None = None) -> list:
+                 consume: Callable[[int, Any], None] | None = None, together: int = 0) -> list:
     """[func(context, item) for item in items], on up to `jobs` processes (0: every core).
     on_done(n) is called in this process as each batch of n results arrives. With
     `consume`, each result goes to consume(index, result) in order as it arrives, and
-    none is kept (the list returned is empty), so big results need not all fit at once."""
+    none is kept (the list returned is empty), so big results need not all fit at once.
+    The first `together` items go to one worker as one batch, first of all: items whose
+    work overlaps and is remembered in the worker (feeds showing the same stories) then
+    do that work once, while the other workers start on the rest."""
     results: list = []
 
     def take(index: int, value: Any) -> None:
@@ -77,8 +80,11 @@ def map_in_order(func: Callable[[Any, Any], Any], items: Sequence, context: Any,
         return results
     # Small batches keep both cores busy to the end and the progress bar moving; large
     # enough ones keep the per-task overhead (a pickle each way) negligible.
-    batch = max(1, min(64, len(items) // (workers * 8)), len(items) // (workers * 64))
-    batches = [range(start, min(start + batch, len(items))) for start in range(0, len(items), batch)]
+    together = min(together, len(items))
+    rest = len(items) - together
+    batch = max(1, min(64, rest // (workers * 8)), rest // (workers * 64))
+    batches = [range(0, together)] if together else []
+    batches += [range(start, min(start + batch, len(items))) for start in range(together, len(items), batch)]
     ordered = _forked_batches(batches, (func, items, context), workers)
     try:
         for done, indices in zip(ordered, batches):  # `ordered` first: it runs to its end

@@ -43,6 +43,22 @@ def test_order_holds_when_later_batches_finish_first():
     assert map_in_order(slow_first, list(range(2000)), None, 2) == list(range(2000))
 
 
+def pid_of(_, item: int) -> tuple[int, int]:
+    return item, os.getpid()
+
+
+@pytest.mark.parametrize("together", [0, 1, 300, 999, 1000, 5000])
+def test_the_first_items_together_run_in_one_worker_and_results_keep_their_order(together):
+    done: list[int] = []
+    results = map_in_order(pid_of, list(range(1000)), None, 2, on_done=done.append, together=together)
+    assert [item for item, _ in results] == list(range(1000))
+    first = {pid for _, pid in results[:together]}
+    assert len(first) == (1 if together else 0)
+    assert os.getpid() not in {pid for _, pid in results}
+    if 0 < together < 1000:
+        assert done[0] == together and len({pid for _, pid in results}) == 2
+
+
 def source_error_at(_, item: int) -> int:
     if item == 777:
         raise FrontMatterError(SourceLocation("content/stories/x.md", 4), "title: must be text", "quote it")
