@@ -8,7 +8,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 import yaml
 
-from .errors import FrontMatterError, Problem, SourceLocation
+from .errors import FrontMatterError, SourceLocation
 from .model import SourceFile
 
 FENCE = "---"

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .assets import LOGO, SHARE_IMAGE, STATIC_URL
 from .disclosure import disclosure
-from .model import Page, Site, Story, Storyline, TagListing
+from .model import Site, Story, Storyline
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
