@@ -25,6 +25,9 @@ def test_benchmark_smoke_run_writes_a_table_and_json(tmp_path):
         found = report["builds"][size][measure]
         assert found["wall_s"] > 0 and found["cpu_s"] > 0 and found["peak_rss_mb"] > 0
         assert len(found["runs"]) == report["runs"] == 1
+        assert 0 <= found["runs"][0]["system_s"] <= found["runs"][0]["cpu_s"]
+    cold = report["builds"][size]["cold"]["runs"][0]
+    assert f"  {int(size):,}: {cold['wall_s']:.2f} ({cold['system_s']:.2f})" in done.stdout.splitlines()
     assert report["builds"][size]["cold"]["stories_per_s"] > 0
     [related] = report["related"].values()
     assert related["wall_s"] > 0 and related["runs"][0]["peak_rss_mb"] > 0
