@@ -23,8 +23,8 @@ of every build, some 60 ms that an installed sitegen never spends.
 
 Medians of --runs runs (default 5). Prints a table, every cold run, and writes JSON (--json).
 The cold runs show their system CPU time: on this kind of machine, creating a file or a
-folder costs the kernel from 25 us to over 500 us, depending on the state of the disk's
-free inodes near the output folder, and a 10,000-story build creates some 31,000."""
+folder costs the kernel from 25 us to over 500 us with the state of the disk, and a
+10,000-story build creates some 31,000."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ class Run:
     wall: float
     cpu: float  # user + system
     rss_mb: float
-    system: float = 0.0  # the kernel's share of cpu: mostly creating files and folders
+    system: float = 0.0  # the kernel's share of cpu: page faults, creating and writing files
 
     def as_dict(self) -> dict:
         return {"wall_s": round(self.wall, 3), "cpu_s": round(self.cpu, 3), "system_s": round(self.system, 3),
