@@ -193,6 +193,7 @@ _INLINE_STARTS = {
     rules_inline.image: "!", footnote_rules.footnote_inline: "^", footnote_rules.footnote_ref: "[",
     rules_inline.autolink: "<", rules_inline.html_inline: "<", rules_inline.entity: "&",
 }
+_BLOCK_CHAINS = ("", "paragraph", "reference", "blockquote", "list")
 _BLOCK_STARTS = {
     rules_block.fence: "`~", rules_block.blockquote: ">", rules_block.hr: "*-_",
     rules_block.list_block: "*-+0123456789", footnote_rules.footnote_def: "[", rules_block.reference: "[",
@@ -211,8 +212,10 @@ def _try_only_rules_that_can_match(md: MarkdownIt) -> None:
     only at characters that one of our inline rules starts with, or at ']' (link labels
     are found by stopping there), so a hyphen no longer costs a dozen failed calls.
     Block rules that do not depend on the first character (table, code, lheading,
-    paragraph, and any rule not listed above) are tried for every block; the chains that
-    decide whether a line ends a paragraph or a list stay the stock ones."""
+    paragraph, and any rule not listed above) are tried for every block. The chains that
+    decide whether a line ends a paragraph, list, blockquote or reference dispatch the
+    same way: there every rule is called for every line, and most lines start with a
+    letter, which none of them but table can start with."""
     inline = md.inline.ruler.getRules("")
     starts = [_INLINE_STARTS.get(getattr(rule, "func", rule)) for rule in inline[1:]]
     stops = "".join(sorted(set("".join(s for s in starts if s)) | {"]"}))
@@ -227,10 +230,11 @@ def _try_only_rules_that_can_match(md: MarkdownIt) -> None:
         _replace_main_chain(md.inline.ruler, _inline_dispatch(by_char, inline))
         if _skip_pair_rules_without_markers(md):
             _plain_inline_as_one_text(md)
-    block = md.block.ruler.getRules("")
-    chars = set("".join(_BLOCK_STARTS.get(rule, "") for rule in block))
-    by_char = {char: tuple(rule for rule in block if char in _BLOCK_STARTS.get(rule, char)) for char in chars}
-    _replace_main_chain(md.block.ruler, _block_dispatch(by_char, block))
+    # The block chains: the main one, and those that decide, line by line, whether a
+    # line ends a paragraph, list, blockquote or reference (every rule in them is called
+    # silently for each such line, twice for a paragraph's lines: lheading looks first).
+    chains = {name: _block_dispatch(md.block.ruler.getRules(name)) for name in _BLOCK_CHAINS}
+    _replace_chains(md.block.ruler, chains)
 
 
 # The rules run after each inline parse that only act on runs of '*', '_' and '~' (the
@@ -299,7 +303,13 @@ def _inline_dispatch(by_char: dict, chain: list):
     return inline_rules
 
 
-def _block_dispatch(by_char: dict, chain: list):
+def _block_dispatch(chain: list) -> list:
+    """The chain as one rule trying only the rules that can start with the first
+    character of the line (rules not in _BLOCK_STARTS at every line), in their order."""
+    if not chain:
+        return chain
+    chars = set("".join(_BLOCK_STARTS.get(rule, "") for rule in chain))
+    by_char = {char: tuple(rule for rule in chain if char in _BLOCK_STARTS.get(rule, char)) for char in chars}
     anywhere = tuple(rule for rule in chain if rule not in _BLOCK_STARTS)
     get = by_char.get
 
@@ -311,7 +321,7 @@ def _block_dispatch(by_char: dict, chain: list):
                 return True
         return False
 
-    return block_rules
+    return [block_rules]
 
 
 def _replace_main_chain(ruler, rule) -> None:
@@ -319,9 +329,13 @@ def _replace_main_chain(ruler, rule) -> None:
 
 
 def _replace_chain(ruler, main: list) -> None:
-    # Only the main chain: the named ones ("paragraph", "list", ...) are used as they are.
+    _replace_chains(ruler, {"": main})
+
+
+def _replace_chains(ruler, replaced: dict[str, list]) -> None:
+    # Only the chains given: any other named one is used as it is.
     chains = ruler.getRules
-    ruler.getRules = lambda chain_name="": main if chain_name == "" else chains(chain_name)
+    ruler.getRules = lambda chain_name="": replaced[chain_name] if chain_name in replaced else chains(chain_name)
 
 
 def resolve_cross_link(href: str) -> str:
