@@ -14,6 +14,7 @@ from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core.normalize import normalize
+from markdown_it.rules_core.text_join import text_join
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote import index as footnote_rules
@@ -100,6 +101,7 @@ def _parser(raw_html: bool) -> MarkdownIt:
     _try_only_rules_that_can_match(md)
     md.normalizeLink = _normalize_link
     md.core.ruler.at("normalize", _normalize_line_ends_and_nulls)
+    md.core.ruler.at("text_join", _join_text_after_escapes_and_entities)
     md.renderer = _Renderer.taking_over(md.renderer)
     return md
 
@@ -178,6 +180,15 @@ def _normalize_line_ends_and_nulls(state) -> None:
     even when it holds no CR and no NUL, as every source does once load.py has read it."""
     if "\r" in state.src or "\0" in state.src:
         normalize(state)
+
+
+def _join_text_after_escapes_and_entities(state) -> None:
+    """markdown-it's text_join, which walks every inline token's children to turn the
+    pieces that backslash escapes and entities leave (text_special) into text and join
+    them with their neighbours. Only those two rules make such pieces, and each starts at
+    a backslash or an ampersand: a source with neither has nothing to join."""
+    if "\\" in state.src or "&" in state.src:
+        text_join(state)
 
 
 def _normalize_link(url: str) -> str:

@@ -102,6 +102,9 @@ def test_every_configured_rule_is_dispatched():
         assert md.block.ruler.getRules(name) and len(fast.block.ruler.getRules(name)) == 1, name
     assert fast.block.ruler.getRules("no such chain") == md.block.ruler.getRules("no such chain") == []
     assert not fast.inline.terminator_re.match("-") and fast.inline.terminator_re.match("]")
+    # text_join runs only for sources with a backslash or an ampersand, in its place.
+    core = [getattr(rule, "__name__", "") for rule in fast.core.ruler.getRules("")]
+    assert core.index("_join_text_after_escapes_and_entities") == [r.__name__ for r in md.core.ruler.getRules("")].index("text_join")
     # The renderer's quick paths are taken (else the HTML comparisons above test nothing new).
     assert isinstance(fast.renderer, markdown._Renderer) and fast.renderer.plain_text and fast.renderer.plain_breaks
     assert fast.renderer.rules.keys() == md.renderer.rules.keys()
