@@ -238,7 +238,7 @@ def _try_only_rules_that_can_match(md: MarkdownIt) -> None:
         md.inline.terminator_re = re.compile("[" + re.escape(stops) + "]")
         by_char = {char: tuple(rule for rule, chars in zip(inline[1:], starts) if char in chars)
                    for char in set("".join(starts))}
-        _replace_main_chain(md.inline.ruler, _inline_dispatch(by_char, inline))
+        _replace_chains(md.inline.ruler, {"": [_inline_dispatch(by_char, inline)]})
         if _skip_pair_rules_without_markers(md):
             _plain_inline_as_one_text(md)
     # The block chains: the main one, and those that decide, line by line, whether a
@@ -266,7 +266,7 @@ def _skip_pair_rules_without_markers(md: MarkdownIt) -> bool:
     for rule in rules:
         markers = _PAIR_RULE_MARKERS.get(rule)
         guarded.append(rule if markers is None else _when_any_of(markers, rule))
-    _replace_chain(md.inline.ruler2, guarded)
+    _replace_chains(md.inline.ruler2, {"": guarded})
     return all(rule in _PAIR_RULE_MARKERS for rule in rules)
 
 
@@ -333,14 +333,6 @@ def _block_dispatch(chain: list) -> list:
         return False
 
     return [block_rules]
-
-
-def _replace_main_chain(ruler, rule) -> None:
-    _replace_chain(ruler, [rule])
-
-
-def _replace_chain(ruler, main: list) -> None:
-    _replace_chains(ruler, {"": main})
 
 
 def _replace_chains(ruler, replaced: dict[str, list]) -> None:
